@@ -1,0 +1,66 @@
+namespace Rpc;
+
+/// <summary>Reads a stream of messages; <see cref="MoveNext"/> then <see cref="Current"/>.</summary>
+public interface IAsyncStreamReader<out T>
+{
+    /// <summary>The message read by the last successful <see cref="MoveNext"/>.</summary>
+    T Current { get; }
+
+    /// <summary>Advances to the next message; false at the end of the stream.</summary>
+    Task<bool> MoveNext(CancellationToken cancellationToken);
+}
+
+/// <summary>Writes a stream of messages. Not thread-safe: one write at a time.</summary>
+public interface IAsyncStreamWriter<in T>
+{
+    /// <summary>Options for the following writes (e.g. to skip compression).</summary>
+    WriteOptions? WriteOptions { get; set; }
+
+    Task WriteAsync(T message, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The response stream of a server handler.</summary>
+public interface IServerStreamWriter<in T> : IAsyncStreamWriter<T>;
+
+/// <summary>The request stream of a client call; complete it to half-close.</summary>
+public interface IClientStreamWriter<in T> : IAsyncStreamWriter<T>
+{
+    /// <summary>Signals that no more requests follow.</summary>
+    Task CompleteAsync();
+}
+
+/// <summary>Extensions that make stream readers feel like the rest of .NET.</summary>
+public static class AsyncStreamReaderExtensions
+{
+    /// <summary>Reads all remaining messages as an <see cref="IAsyncEnumerable{T}"/>.</summary>
+    public static async IAsyncEnumerable<T> ReadAllAsync<T>(
+        this IAsyncStreamReader<T> reader,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        while (await reader.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            yield return reader.Current;
+        }
+    }
+}
+
+/// <summary>Flags for a single write.</summary>
+[Flags]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "Mirrors grpc-dotnet's WriteFlags.")]
+public enum WriteFlags
+{
+    None = 0,
+
+    /// <summary>Hint to flush less eagerly (may be ignored).</summary>
+    BufferHint = 1,
+
+    /// <summary>Send this message uncompressed even when the call compresses.</summary>
+    NoCompress = 2,
+}
+
+/// <summary>Options for writes.</summary>
+public sealed record WriteOptions(WriteFlags Flags = WriteFlags.None)
+{
+    public static readonly WriteOptions Default = new();
+}

@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Rpc.Wire;
+
+/// <summary>
+/// Writes length-prefixed gRPC messages (1 flag byte, 4-byte big-endian length, payload) into a buffer writer,
+/// usually a Kestrel or pipe <c>PipeWriter</c>. One instance per call direction; not thread-safe.
+/// Uncompressed protobuf messages are serialized straight into the output after their prefix, without a copy.
+/// </summary>
+public sealed class MessageWriter
+{
+    private readonly FrameSerializationContext _context = new();
+
+    /// <param name="maxMessageSize">Largest payload allowed; null for no limit.</param>
+    public MessageWriter(int? maxMessageSize)
+    {
+        MaxMessageSize = maxMessageSize;
+    }
+
+    public int? MaxMessageSize { get; }
+
+    /// <summary>
+    /// Serializes one message into <paramref name="output"/>. Throws <see cref="RpcException"/> with
+    /// RESOURCE_EXHAUSTED when the payload exceeds the limit (nothing is written then), INTERNAL when the
+    /// serializer fails.
+    /// </summary>
+    /// <param name="output">Where the frame goes.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="marshaller">Its marshaller.</param>
+    /// <param name="compression">The call's encoding, or null for identity.</param>
+    public void Write<T>(IBufferWriter<byte> output, T message, Marshaller<T> marshaller, ICompressionProvider? compression)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(marshaller);
+        _context.Reset(output, compression, MaxMessageSize);
+        try
+        {
+            marshaller.ContextualSerializer(message, _context);
+        }
+        catch (RpcException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "Failed to serialize message: " + ex.Message, ex));
+        }
+        finally
+        {
+            _context.Release();
+        }
+
+        if (!_context.Completed)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "The message serializer did not complete its payload."));
+        }
+    }
+
+    /// <summary>Writes a frame header for a payload of the given length.</summary>
+    public static void WriteHeader(IBufferWriter<byte> output, bool compressed, int length)
+    {
+        var span = output.GetSpan(5);
+        span[0] = compressed ? GrpcProtocol.CompressedFlag : (byte)0;
+        BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+        output.Advance(5);
+    }
+
+    private sealed class FrameSerializationContext : SerializationContext
+    {
+        private IBufferWriter<byte>? _output;
+        private ICompressionProvider? _compression;
+        private int? _maxSize;
+        private ArrayBufferWriter<byte>? _scratch;
+        private bool _direct;
+
+        public bool Completed { get; private set; }
+
+        public void Reset(IBufferWriter<byte> output, ICompressionProvider? compression, int? maxSize)
+        {
+            _output = output;
+            _compression = compression;
+            _maxSize = maxSize;
+            _direct = false;
+            Completed = false;
+        }
+
+        public void Release()
+        {
+            _output = null;
+            // Keep a modest scratch buffer for the next message; drop a big one so one large message does not
+            // pin memory for the whole call.
+            if (_scratch is { Capacity: > 64 * 1024 })
+            {
+                _scratch = null;
+            }
+            else
+            {
+                _scratch?.ResetWrittenCount();
+            }
+        }
+
+        public override void Complete(byte[] payload)
+        {
+            ArgumentNullException.ThrowIfNull(payload);
+            WriteFrame(payload);
+            Completed = true;
+        }
+
+        public override void SetPayloadLength(int payloadLength)
+        {
+            if (_compression is not null)
+            {
+                return; // the compressed length is only known after compressing
+            }
+
+            CheckSize(payloadLength);
+            WriteHeader(_output!, compressed: false, payloadLength);
+            _direct = true;
+        }
+
+        public override IBufferWriter<byte> GetBufferWriter()
+        {
+            if (_direct)
+            {
+                return _output!;
+            }
+
+            _scratch ??= new ArrayBufferWriter<byte>(256);
+            return _scratch;
+        }
+
+        public override void Complete()
+        {
+            if (!_direct)
+            {
+                WriteFrame(_scratch is null ? ReadOnlySpan<byte>.Empty : _scratch.WrittenSpan);
+            }
+
+            Completed = true;
+        }
+
+        private void WriteFrame(ReadOnlySpan<byte> payload)
+        {
+            if (_compression is null)
+            {
+                CheckSize(payload.Length);
+                WriteHeader(_output!, compressed: false, payload.Length);
+                _output!.Write(payload);
+                return;
+            }
+
+            using var compressed = new MemoryStream();
+            using (var zip = _compression.CreateCompressionStream(compressed))
+            {
+                zip.Write(payload);
+            }
+
+            CheckSize((int)compressed.Length);
+            WriteHeader(_output!, compressed: true, (int)compressed.Length);
+            _output!.Write(compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
+        }
+
+        private void CheckSize(int length)
+        {
+            if (length > _maxSize)
+            {
+                throw new RpcException(new Status(
+                    StatusCode.ResourceExhausted,
+                    $"Sending message exceeds the maximum configured message size ({length} > {_maxSize} bytes)."));
+            }
+        }
+    }
+}
