@@ -1,0 +1,389 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Rpc.Client.Http;
+using Rpc.Client.Web;
+using Rpc.Wire;
+
+namespace Rpc.Client;
+
+/// <summary>The response side of a call: headers, messages and the status at the end.</summary>
+internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamReader<TResponse>
+{
+    private const int ReadIdle = 0;
+    private const int Reading = 1;
+    private const int BodyReleased = 2;
+    private const int ReleaseRequested = 3;
+
+    // Trailers are text lines; anything past this is not a trailers frame a sane server sends.
+    private const int MaxWebTrailersSize = 1024 * 1024;
+
+    // A single response is usually small: a 4 KiB buffer holds it with one read. Streams get more room so that one
+    // read takes in many small messages.
+    private static readonly StreamPipeReaderOptions SingleResponseBody = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true);
+    private static readonly StreamPipeReaderOptions StreamingResponseBody = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true);
+
+    private static readonly Status NoResponseMessage =
+        new(StatusCode.Internal, "The server ended the call with OK but without a response message.");
+
+    private static readonly Status ExtraResponseMessage =
+        new(StatusCode.Internal, "The server sent more than one response message for a call that expects one.");
+
+    private static readonly Status MissingStatus = new(StatusCode.Unknown, "The response ended without a grpc-status.");
+
+    private PipeReader? _body;
+    private MessageReader? _reader;
+    private IReadOnlyList<KeyValuePair<string, string>>? _webTrailers;
+
+    // Who may touch the body pipe: the one reader, or (when no read is running) whoever ends the call. Completing
+    // the pipe while a read is in progress would hand its buffer back to the pool under the read's feet.
+    private int _readState;
+    private TResponse? _current;
+
+    public TResponse Current => _current!;
+
+    public async Task<bool> MoveNext(CancellationToken cancellationToken)
+    {
+        if (!TryEnterRead())
+        {
+            return EndOfStream();
+        }
+
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((ClientCall<TRequest, TResponse>)state!).Finish(CancelledByToken, abort: true), this)
+            : default;
+        try
+        {
+            if (_body is not null || await ReadHeadersAsync(singleResponse: false).ConfigureAwait(false))
+            {
+                if (await ReadMessageAsync().ConfigureAwait(false) is { } message)
+                {
+                    _current = message;
+                    return true;
+                }
+
+                FinishFromTrailers(singleResponse: false, hasMessage: false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Finish(StatusFor(ex), abort: true);
+        }
+        finally
+        {
+            registration.Dispose();
+            ExitRead();
+        }
+
+        return EndOfStream();
+    }
+
+    /// <summary>The response of a unary or client-streaming call: exactly one message, then an OK status.</summary>
+    private async Task<TResponse> ReceiveSingleAsync()
+    {
+        TResponse? message = null;
+        if (TryEnterRead())
+        {
+            try
+            {
+                if (await ReadHeadersAsync(singleResponse: true).ConfigureAwait(false))
+                {
+                    message = await ReadMessageAsync().ConfigureAwait(false);
+                    if (message is not null && await ReadMessageAsync().ConfigureAwait(false) is not null)
+                    {
+                        Finish(ExtraResponseMessage, abort: true);
+                    }
+                    else
+                    {
+                        FinishFromTrailers(singleResponse: true, hasMessage: message is not null);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                Finish(StatusFor(ex), abort: true);
+            }
+            finally
+            {
+                ExitRead();
+            }
+        }
+
+        var outcome = Volatile.Read(ref _outcome)!;
+        if (outcome.Status.StatusCode == StatusCode.OK && message is not null)
+        {
+            return message;
+        }
+
+        throw outcome.ToException();
+    }
+
+    private bool EndOfStream()
+    {
+        var outcome = Volatile.Read(ref _outcome)
+            ?? throw new InvalidOperationException("Can't read the next message because the previous read is still in progress.");
+        return outcome.Status.StatusCode == StatusCode.OK ? false : throw outcome.ToException();
+    }
+
+    /// <summary>Waits for the response headers; true when a body with messages follows, false when the call ended.</summary>
+    private async ValueTask<bool> ReadHeadersAsync(bool singleResponse)
+    {
+        var response = await _sendTask!.ConfigureAwait(false);
+        SetResponse(response);
+        if (!AcceptHeaders(response, singleResponse, out var webText))
+        {
+            return false;
+        }
+
+        var encoding = response.Headers.NonValidated.TryGetValues(GrpcProtocol.EncodingHeader, out var value) ? value.ToString() : null;
+        if (!_channel.CompressionProviders.TryGet(encoding, out var decompression))
+        {
+            // Only a compressed message needs the encoding; the placeholder fails exactly then.
+            decompression = new UnsupportedCompressionProvider(encoding!);
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(_cts.Token).ConfigureAwait(false);
+        if (webText)
+        {
+            stream = new Base64DecodingStream(stream);
+        }
+
+        _reader = new MessageReader(_channel.MaxReceiveMessageSize, decompression);
+        _body = PipeReader.Create(stream, singleResponse ? SingleResponseBody : StreamingResponseBody);
+        return true;
+    }
+
+    /// <summary>
+    /// Checks the response headers. Ends the call (false) for a trailers-only response, an HTTP error or a response
+    /// that is not gRPC. <paramref name="webText"/> tells whether the body is base64 (grpc-web-text).
+    /// </summary>
+    private bool AcceptHeaders(HttpResponseMessage response, bool singleResponse, out bool webText)
+    {
+        webText = false;
+
+        // grpc-status among the headers is a trailers-only response; the gRPC status must win over the HTTP one.
+        if (ResponseProtocol.ReadStatus(response.Headers) is { } status)
+        {
+            Finish(
+                singleResponse && status.StatusCode == StatusCode.OK ? NoResponseMessage : status,
+                abort: false,
+                lazyTrailers: response.Headers);
+            return false;
+        }
+
+        var httpStatus = (int)response.StatusCode;
+        if (httpStatus != 200)
+        {
+            Finish(
+                new Status(ResponseProtocol.FromHttpStatus(httpStatus), $"Bad gRPC response. HTTP status code: {httpStatus} ({response.ReasonPhrase})."),
+                abort: true);
+            return false;
+        }
+
+        var contentType = response.Content.Headers.NonValidated.TryGetValues(GrpcProtocol.ContentTypeHeader, out var value) ? value.ToString() : null;
+        var format = GrpcProtocol.ParseContentType(contentType);
+        var expected = _channel.WireFormat == GrpcWireFormat.Grpc
+            ? format == GrpcWireFormat.Grpc
+            : format is GrpcWireFormat.Web or GrpcWireFormat.WebText;
+        if (!expected)
+        {
+            Finish(
+                new Status(StatusCode.Internal, $"Bad gRPC response. Content-type '{contentType}' is not {_channel.RequestContentType}."),
+                abort: true);
+            return false;
+        }
+
+        webText = format == GrpcWireFormat.WebText;
+        return true;
+    }
+
+    private ValueTask<TResponse?> ReadMessageAsync() =>
+        _channel.WireFormat == GrpcWireFormat.Grpc
+            ? _reader!.ReadAsync(_body!, _method.ResponseMarshaller, _cts.Token)
+            : ReadWebMessageAsync();
+
+    /// <summary>Like <see cref="MessageReader.ReadAsync{T}"/>, but a frame with flag 0x80 is the gRPC-Web trailers frame.</summary>
+    private async ValueTask<TResponse?> ReadWebMessageAsync()
+    {
+        var body = _body!;
+        while (true)
+        {
+            var result = await body.ReadAsync(_cts.Token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.IsEmpty)
+            {
+                body.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            if ((FirstByte(buffer) & GrpcProtocol.WebTrailersFlag) == 0)
+            {
+                // Nothing consumed or examined: the message reader gets the same bytes back at once.
+                body.AdvanceTo(buffer.Start);
+                return await _reader!.ReadAsync(body, _method.ResponseMarshaller, _cts.Token).ConfigureAwait(false);
+            }
+
+            if (TryReadWebTrailers(ref buffer))
+            {
+                body.AdvanceTo(buffer.Start);
+                await DrainAsync(body).ConfigureAwait(false);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new RpcException(new Status(StatusCode.Internal, "The response ended inside the gRPC-Web trailers frame."));
+            }
+
+            body.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Reads the body to its end so an HTTP/1.1 connection can carry the next call.</summary>
+    private async ValueTask DrainAsync(PipeReader body)
+    {
+        while (true)
+        {
+            var result = await body.ReadAsync(_cts.Token).ConfigureAwait(false);
+            body.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private bool TryReadWebTrailers(ref ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length < 5)
+        {
+            return false;
+        }
+
+        Span<byte> header = stackalloc byte[5];
+        buffer.Slice(0, 5).CopyTo(header);
+        var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+        if (length > MaxWebTrailersSize)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"The gRPC-Web trailers frame is too large ({length} bytes)."));
+        }
+
+        if (buffer.Length < 5 + length)
+        {
+            return false;
+        }
+
+        _webTrailers = GrpcWebTrailers.Parse(buffer.Slice(5, length));
+        buffer = buffer.Slice(5 + length);
+        return true;
+    }
+
+    private static byte FirstByte(ReadOnlySequence<byte> buffer) =>
+        buffer.FirstSpan.Length > 0 ? buffer.FirstSpan[0] : buffer.Slice(0, 1).ToArray()[0];
+
+    /// <summary>Ends the call with the status from the HTTP trailers (gRPC) or the trailers frame (gRPC-Web).</summary>
+    private void FinishFromTrailers(bool singleResponse, bool hasMessage)
+    {
+        Status? status;
+        if (_webTrailers is { } web)
+        {
+            status = ResponseProtocol.ReadStatus(web) ?? MissingStatus;
+            if (singleResponse && !hasMessage && status.Value.StatusCode == StatusCode.OK)
+            {
+                status = NoResponseMessage;
+            }
+
+            Finish(status.Value, abort: false, trailers: ResponseProtocol.ToMetadata(web));
+            return;
+        }
+
+        var trailers = Volatile.Read(ref _response)!.TrailingHeaders;
+        status = ResponseProtocol.ReadStatus(trailers) ?? MissingStatus;
+        if (singleResponse && !hasMessage && status.Value.StatusCode == StatusCode.OK)
+        {
+            status = NoResponseMessage;
+        }
+
+        Finish(status.Value, abort: false, lazyTrailers: trailers);
+    }
+
+    private async Task<Metadata> ReadResponseHeadersAsync()
+    {
+        if (_sendTask is null)
+        {
+            throw Volatile.Read(ref _outcome)!.ToException();
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _sendTask.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Finish(StatusFor(ex), abort: true);
+            throw Volatile.Read(ref _outcome)!.ToException();
+        }
+
+        if (response.Headers.NonValidated.Contains(GrpcProtocol.StatusTrailer))
+        {
+            // Trailers-only: there are no headers; the reader reports the status.
+            return Metadata.Empty;
+        }
+
+        SetResponse(response);
+        if (!AcceptHeaders(response, singleResponse: false, out _))
+        {
+            throw Volatile.Read(ref _outcome)!.ToException();
+        }
+
+        return ResponseProtocol.ToMetadata(response.Headers);
+    }
+
+    private bool TryEnterRead() => Interlocked.CompareExchange(ref _readState, Reading, ReadIdle) == ReadIdle;
+
+    private void ExitRead()
+    {
+        if (Volatile.Read(ref _outcome) is null && Interlocked.CompareExchange(ref _readState, ReadIdle, Reading) == Reading)
+        {
+            return;
+        }
+
+        // The call has ended, or its end was requested while this read ran: the reader releases the body.
+        Volatile.Write(ref _readState, BodyReleased);
+        _body?.Complete();
+    }
+
+    /// <summary>Releases the body pipe now if no read is running, otherwise asks the running read to do it.</summary>
+    private void ReleaseBody()
+    {
+        while (true)
+        {
+            switch (Volatile.Read(ref _readState))
+            {
+                case ReadIdle:
+                    if (Interlocked.CompareExchange(ref _readState, BodyReleased, ReadIdle) == ReadIdle)
+                    {
+                        _body?.Complete();
+                        return;
+                    }
+
+                    break;
+                case Reading:
+                    if (Interlocked.CompareExchange(ref _readState, ReleaseRequested, Reading) == Reading)
+                    {
+                        return;
+                    }
+
+                    break;
+                default:
+                    return;
+            }
+        }
+    }
+}
