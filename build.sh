@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: installs what the project needs (idempotently), builds, and then
+#   ./build.sh run    runs the product's main job on the embedded default (no API keys, no external services)
+#   ./build.sh test   runs the whole test suite and ends with one line "N passed, M failed"
+#   ./build.sh bench  runs the benchmarks (figures are recorded in docs/benchmarks.md)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# --- prerequisites -------------------------------------------------------------------------------------------
+apt_updated=0
+apt_install() {
+  # Installs Debian packages that are missing; does nothing when all are present.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}) and run again." >&2
+    exit 1
+  fi
+  if [ $apt_updated -eq 0 ]; then log "apt-get update"; apt-get update -qq; apt_updated=1; fi
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+require() {
+  command -v "$1" >/dev/null 2>&1 || { echo "This project needs '$1' ($2)." >&2; exit 1; }
+}
+
+npm_install() {
+  # npm ci only when the lock file changed since the last install.
+  local dir="$1" stamp="$1/node_modules/.lock-stamp"
+  local want; want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  log "npm ci in ${dir#"$root"/}"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+}
+
+prerequisites() {
+  require dotnet "the .NET 10 SDK"
+  require node "Node.js 20 or later"
+  require npm "npm"
+  apt_install git ca-certificates
+  for dir in tests/Interop/node; do
+    [ -f "$root/$dir/package-lock.json" ] && npm_install "$root/$dir"
+  done
+  return 0
+}
+
+build() {
+  log "dotnet build"
+  dotnet build DevServer.sln -c Release -nologo -clp:ErrorsOnly -v:quiet
+}
+
+# --- verbs ---------------------------------------------------------------------------------------------------
+run_tests() {
+  local results="$root/artifacts/test-results"
+  rm -rf "$results"
+  mkdir -p "$results"
+  local status=0
+  log "dotnet test"
+  dotnet test DevServer.sln -c Release --no-build -nologo \
+    --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000 || status=$?
+  # CI reads one closing line; count from the TRX files every test project wrote.
+  local passed failed
+  passed=$(count_trx passed "$results")
+  failed=$(count_trx failed "$results")
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crash or build failure is a failure
+  echo "$passed passed, $failed failed"
+  return "$status"
+}
+
+count_trx() (
+  # Sums one attribute of the <Counters> element over every TRX file (0 when there are none).
+  set +o pipefail
+  cat "$2"/*.trx 2>/dev/null | grep -o "<Counters [^>]*" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' |
+    awk '{ s += $1 } END { print s + 0 }'
+)
+
+case "${1:-}" in
+  run)
+    prerequisites; build
+    log "starting the orchestrator (Ctrl+C stops it)"
+    exec dotnet run --project orchestrator/DevServer.Orchestrator -c Release --no-build -- "${@:2}"
+    ;;
+  test)
+    prerequisites; build; run_tests
+    ;;
+  bench)
+    prerequisites; build
+    exec dotnet run --project tests/Benchmarks/DevServer.Benchmarks -c Release --no-build -- "${@:2}"
+    ;;
+  *)
+    echo "usage: ./build.sh run|test|bench" >&2; exit 2
+    ;;
+esac
