@@ -70,7 +70,8 @@ public static class GrpcTimeout
         ];
         foreach (var (ticksPerUnit, unit) in units)
         {
-            var amount = (ticks + ticksPerUnit - 1) / ticksPerUnit;
+            // Rounded up without overflowing for TimeSpan.MaxValue.
+            var amount = (ticks / ticksPerUnit) + (ticks % ticksPerUnit == 0 ? 0 : 1);
             if (amount <= MaxValue)
             {
                 return amount.ToString(CultureInfo.InvariantCulture) + unit;

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Google.Protobuf.WellKnownTypes;
+using Rpc.Wire;
+
+namespace Rpc.Core.Tests.Wire;
+
+public sealed class FramingTests
+{
+    private static readonly Marshaller<StringValue> Marshaller = Marshallers.ForProtobuf(StringValue.Parser);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void Write_UncompressedMessage_WritesPrefixAndPayload()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        new MessageWriter(maxMessageSize: null).Write(output, new StringValue { Value = "hi" }, Marshaller, compression: null);
+
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 4, 0x0A, 0x02, (byte)'h', (byte)'i' }, output.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public async Task ReadAsync_MessagesPackedTogetherThenSplitByteByByte_YieldsEveryMessage()
+    {
+        var frames = Frames(["one", "two", string.Empty, new string('x', 1000)]);
+        var pipe = new Pipe();
+        var writer = Task.Run(
+            async () =>
+            {
+                // First half in one write (several frames packed), the rest one byte at a time.
+                var half = frames.Length / 2;
+                await pipe.Writer.WriteAsync(frames.AsMemory(0, half), Token);
+                for (var i = half; i < frames.Length; i++)
+                {
+                    await pipe.Writer.WriteAsync(frames.AsMemory(i, 1), Token);
+                }
+
+                await pipe.Writer.CompleteAsync();
+            },
+            Token);
+
+        var reader = new MessageReader(GrpcProtocol.DefaultMaxMessageSize, compression: null);
+        var values = new List<string>();
+        while (await reader.ReadAsync(pipe.Reader, Marshaller, Token) is { } message)
+        {
+            values.Add(message.Value);
+        }
+
+        await writer;
+        Assert.Equal(["one", "two", string.Empty, new string('x', 1000)], values);
+    }
+
+    [Fact]
+    public async Task ReadAsync_LengthPrefixOverLimit_FailsResourceExhaustedBeforeThePayloadArrives()
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(new byte[] { 0, 0x7F, 0xFF, 0xFF, 0xFF }, Token); // announces ~2 GiB, sends nothing
+
+        var reader = new MessageReader(maxMessageSize: 1024, compression: null);
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await reader.ReadAsync(pipe.Reader, Marshaller, Token));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReadAsync_StreamEndsInsideAFrame_FailsInternal()
+    {
+        var error = await ReadOnlyAsync(new byte[] { 0, 0, 0, 0, 10, 1, 2, 3 }, compression: null);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Contains("Incomplete", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_CompressedFlagWithoutEncoding_FailsInternal()
+    {
+        var error = await ReadOnlyAsync(new byte[] { 1, 0, 0, 0, 0 }, compression: null);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReadAsync_GarbagePayload_FailsInternalWithMessage()
+    {
+        var error = await ReadOnlyAsync(new byte[] { 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF }, compression: null);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.StartsWith("Failed to deserialize", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteThenRead_Gzip_RoundTripsWithCompressedFlag()
+    {
+        var gzip = new GzipCompressionProvider();
+        var output = new ArrayBufferWriter<byte>();
+        new MessageWriter(maxMessageSize: null).Write(output, new StringValue { Value = new string('a', 5000) }, Marshaller, gzip);
+        Assert.Equal(GrpcProtocol.CompressedFlag, output.WrittenSpan[0]);
+        Assert.True(output.WrittenCount < 1000, "5000 repeated bytes should compress well");
+
+        var reader = new MessageReader(maxMessageSize: null, gzip);
+        var message = await reader.ReadAsync(PipeReader.Create(new ReadOnlySequence<byte>(output.WrittenMemory)), Marshaller, Token);
+
+        Assert.Equal(new string('a', 5000), message!.Value);
+    }
+
+    [Fact]
+    public async Task ReadAsync_CompressedMessageInflatingPastLimit_FailsResourceExhausted()
+    {
+        var gzip = new GzipCompressionProvider();
+        var output = new ArrayBufferWriter<byte>();
+        new MessageWriter(maxMessageSize: null).Write(output, new StringValue { Value = new string('a', 1_000_000) }, Marshaller, gzip);
+
+        var reader = new MessageReader(maxMessageSize: 64 * 1024, gzip);
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await reader.ReadAsync(PipeReader.Create(new ReadOnlySequence<byte>(output.WrittenMemory)), Marshaller, Token));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+    }
+
+    [Fact]
+    public void Write_MessageOverSendLimit_FailsResourceExhaustedAndWritesNothing()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var error = Assert.Throws<RpcException>(() =>
+            new MessageWriter(maxMessageSize: 10).Write(output, new StringValue { Value = new string('a', 100) }, Marshaller, compression: null));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal(0, output.WrittenCount);
+    }
+
+    [Fact]
+    public void WebTrailers_WriteThenParse_CarriesStatusMessageAndBinaryTrailers()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var trailers = new Metadata { { "x-tag", "v" }, { "x-data-bin", new byte[] { 1, 2, 3 } } };
+        GrpcWebTrailers.Write(output, new Status(StatusCode.NotFound, "no such ☺"), trailers);
+
+        Assert.Equal(GrpcProtocol.WebTrailersFlag, output.WrittenSpan[0]);
+        var pairs = GrpcWebTrailers.Parse(new ReadOnlySequence<byte>(output.WrittenMemory[5..]));
+        Assert.Contains(new KeyValuePair<string, string>("grpc-status", "5"), pairs);
+        Assert.Equal("no such ☺", GrpcStatusMessage.Decode(pairs.Single(p => p.Key == "grpc-message").Value));
+        Assert.Contains(new KeyValuePair<string, string>("x-data-bin", "AQID"), pairs);
+    }
+
+    private static async Task<RpcException> ReadOnlyAsync(byte[] bytes, ICompressionProvider? compression)
+    {
+        var reader = new MessageReader(GrpcProtocol.DefaultMaxMessageSize, compression);
+        var pipe = PipeReader.Create(new ReadOnlySequence<byte>(bytes));
+        return await Assert.ThrowsAsync<RpcException>(async () => await reader.ReadAsync(pipe, Marshaller, Token));
+    }
+
+    private static byte[] Frames(IEnumerable<string> values)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new MessageWriter(maxMessageSize: null);
+        foreach (var value in values)
+        {
+            writer.Write(output, new StringValue { Value = value }, Marshaller, compression: null);
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+}
