@@ -1,13 +1,6 @@
-using System.Net;
+using DevServer.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Rpc.Client;
 using Rpc.Server;
 using Rpc.Wire;
@@ -15,7 +8,7 @@ using Rpc.Wire;
 namespace Rpc.Health.Tests;
 
 /// <summary>
-/// Real Kestrel on 127.0.0.1 with an h2c endpoint (gRPC) and an HTTP/1.1 endpoint (gRPC-Web), serving only the
+/// Real Kestrel on 127.0.0.1 (<see cref="LoopbackHost"/>: h2c for gRPC, HTTP/1.1 for gRPC-Web), serving only the
 /// health service, plus clients of our own runtime for both. One host per test: the health table is state.
 /// </summary>
 internal sealed class HealthTestHost : IAsyncDisposable
@@ -41,24 +34,15 @@ internal sealed class HealthTestHost : IAsyncDisposable
 
     public static async Task<HealthTestHost> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
-        });
         // A watch the service failed to end would hold the shutdown for this long, and fail the stop test.
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        var builder = LoopbackHost.CreateBuilder(shutdownTimeout: TimeSpan.FromSeconds(20));
         builder.Services.AddRpc();
         builder.Services.AddRpcHealthChecks();
 
         var app = builder.Build();
         app.MapRpcHealthService().EnableGrpcWeb();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.ToArray();
-        // Listed in configuration order: h2c first, HTTP/1.1 second.
-        return new HealthTestHost(app, new Uri(addresses[0]), new Uri(addresses[1]));
+        var addresses = await app.StartOnLoopbackAsync(TestContext.Current.CancellationToken);
+        return new HealthTestHost(app, addresses.H2c, addresses.Http1);
     }
 
     /// <summary>Stops the server the way a host does (ApplicationStopping first), without disposing it.</summary>

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace DevServer.Orchestrator.Hosting;
 
@@ -12,7 +14,18 @@ internal static partial class EndpointsHosting
     {
         var section = builder.Configuration.GetSection(EndpointsOptions.Section);
         builder.Services.AddOptions<EndpointsOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        // Kestrel reads the ports while the host is built, before ValidateOnStart runs: validate here so a bad
+        // setting is reported by name instead of as an exception from inside Kestrel.
         var options = section.Get<EndpointsOptions>() ?? new EndpointsOptions();
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(
+                EndpointsOptions.Section,
+                typeof(EndpointsOptions),
+                errors.Select(e => $"{EndpointsOptions.Section}: {e.ErrorMessage}"));
+        }
+
         var address = options.ParseListenAddress();
         var bound = new BoundEndpoints();
         builder.Services.AddSingleton(bound);

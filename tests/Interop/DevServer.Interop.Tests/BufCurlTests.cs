@@ -1,4 +1,5 @@
 using DevServer.Interop.Tests.Infrastructure;
+using DevServer.Testing;
 
 namespace DevServer.Interop.Tests;
 
@@ -57,12 +58,10 @@ public sealed class BufCurlTests(OurServerFixture server) : IClassFixture<OurSer
 
     private static Task<ProcessResult> BufCurlAsync(IReadOnlyList<string> arguments)
     {
-        var nodeDirectory = InteropEnvironment.NodeDirectory;
-        var buf = Path.Combine(nodeDirectory, "node_modules", ".bin", "buf");
         return ChildProcess.RunAsync(
-            buf,
+            RepositoryLayout.BufExecutable,
             ["curl", "--protocol=grpc", "--http2-prior-knowledge", .. arguments],
-            nodeDirectory,
+            RepositoryLayout.NodePeersDirectory,
             Timeout,
             TestContext.Current.CancellationToken);
     }

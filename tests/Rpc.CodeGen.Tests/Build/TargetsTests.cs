@@ -1,3 +1,4 @@
+using DevServer.Testing;
 using Rpc.CodeGen.Tests.Infrastructure;
 
 namespace Rpc.CodeGen.Tests.Build;
@@ -94,13 +95,13 @@ public sealed class TargetsTests
 
         public void WriteProject()
         {
-            var repository = TestEnvironment.RepositoryRoot;
+            var repository = RepositoryLayout.Root;
 
             // The repository's strict settings and central versions; this project's own output stays in the temp
             // folder while the referenced runtime projects are found up to date in the test build's artifacts.
             root.Write("Directory.Build.props", $"""
                 <Project>
-                  <Import Project="{repository}Directory.Build.props" />
+                  <Import Project="{repository}/Directory.Build.props" />
                   <PropertyGroup>
                     <ArtifactsPath>$(MSBuildThisFileDirectory)artifacts</ArtifactsPath>
                   </PropertyGroup>
@@ -108,12 +109,12 @@ public sealed class TargetsTests
                 """);
             root.Write("Directory.Build.targets", $"""
                 <Project>
-                  <Import Project="{repository}Directory.Build.targets" />
+                  <Import Project="{repository}/Directory.Build.targets" />
                 </Project>
                 """);
             root.Write("Directory.Packages.props", $"""
                 <Project>
-                  <Import Project="{repository}Directory.Packages.props" />
+                  <Import Project="{repository}/Directory.Packages.props" />
                 </Project>
                 """);
             root.Write("Consumer.csproj", $"""
@@ -121,7 +122,7 @@ public sealed class TargetsTests
                   <ItemGroup>
                     <PackageReference Include="Google.Protobuf" />
                     <PackageReference Include="Grpc.Tools" PrivateAssets="all" />
-                    <ProjectReference Include="{repository}rpc/Rpc.Core/Rpc.Core.csproj" />
+                    <ProjectReference Include="{repository}/rpc/Rpc.Core/Rpc.Core.csproj" />
                   </ItemGroup>
                   <ItemGroup>
                     <Protobuf Include="protos/**/*.proto" ProtoRoot="protos" GrpcServices="None" />
@@ -133,19 +134,18 @@ public sealed class TargetsTests
         /// <summary>Builds with normal verbosity and returns the log; fails the test when the build fails.</summary>
         public async Task<string> BuildAsync()
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(BuildTimeout);
-            var result = await ProcessRunner.RunAsync(
-                TestEnvironment.Dotnet,
+            var result = await ChildProcess.RunAsync(
+                BuiltPrograms.Dotnet,
                 ["build", "Consumer.csproj", "-c", TestEnvironment.Configuration, "-v:n", "--disable-build-servers"],
                 root.Path,
+                BuildTimeout,
+                TestContext.Current.CancellationToken,
                 new Dictionary<string, string>
                 {
                     ["ArtifactsPath"] = TestEnvironment.ArtifactsPath,
                     ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
                     ["DOTNET_NOLOGO"] = "1",
-                },
-                timeout.Token);
+                });
             Assert.True(result.ExitCode == 0, result.ToString());
             return result.StandardOutput;
         }

@@ -1,3 +1,5 @@
+using DevServer.Testing;
+
 namespace Rpc.CodeGen.Tests.Infrastructure;
 
 /// <summary>What one protoc run produced: protoc-gen-rpc's files by output name, and protoc's own C# messages.</summary>
@@ -46,14 +48,15 @@ internal static class Protoc
 
         arguments.AddRange(protos);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
-        var result = await ProcessRunner.RunAsync(
+        var result = await ChildProcess.RunAsync(
             TestEnvironment.Protoc,
             arguments,
             protoRoot,
-            new Dictionary<string, string> { ["DOTNET_ROOT"] = TestEnvironment.DotnetRoot },
-            timeout.Token);
+            Timeout,
+            cancellationToken,
+            new Dictionary<string, string> { ["DOTNET_ROOT"] = BuiltPrograms.DotnetRoot });
+        // A killed protoc says nothing about the plugin: fail here rather than in a caller that expects an error.
+        Assert.False(result.TimedOut, result.ToString());
 
         var rpcFiles = Directory.EnumerateFiles(rpcOut, "*", SearchOption.AllDirectories)
             .ToDictionary(

@@ -1,13 +1,5 @@
-using System.Net;
+using DevServer.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Rpc.Client;
 using Rpc.Health;
 using Rpc.Server;
@@ -17,9 +9,9 @@ using Rpc.Server;
 namespace Rpc.Reflection.Tests.Infrastructure;
 
 /// <summary>
-/// One real Kestrel server on 127.0.0.1 (h2c) for the whole test assembly: reflection mapped first (it must
-/// still see what is mapped after it), then the Greeter test service, health, and a service without a
-/// descriptor. Reflection keeps per-stream state only, so tests can share it.
+/// One real Kestrel server on 127.0.0.1 (<see cref="LoopbackHost"/>, asked over h2c) for the whole test assembly:
+/// reflection mapped first (it must still see what is mapped after it), then the Greeter test service, health, and
+/// a service without a descriptor. Reflection keeps per-stream state only, so tests can share it.
 /// </summary>
 public sealed class ReflectionTestHost : IAsyncLifetime
 {
@@ -33,10 +25,7 @@ public sealed class ReflectionTestHost : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        var builder = LoopbackHost.CreateBuilder(shutdownTimeout: TimeSpan.FromSeconds(5));
         builder.Services.AddRpc();
         builder.Services.AddRpcReflection();
         builder.Services.AddRpcHealthChecks();
@@ -46,9 +35,7 @@ public sealed class ReflectionTestHost : IAsyncLifetime
         _app.MapRpcService<GreeterService>();
         _app.MapRpcHealthService();
         _app.MapRpcService<UndescribedService>();
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        Address = new Uri(address);
+        Address = (await _app.StartOnLoopbackAsync(TestContext.Current.CancellationToken)).H2c;
         Channel = RpcChannel.ForAddress(Address);
     }
 

@@ -1,20 +1,15 @@
 using System.Net;
+using DevServer.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Rpc.Server.Tests.Infrastructure;
 
 /// <summary>
-/// A real Kestrel server on loopback with two endpoints: h2c (HTTP/2 with prior knowledge) for gRPC, and
-/// HTTP/1.1 for gRPC-Web as browsers speak it. Maps <see cref="TesterService"/> (gRPC-Web enabled) and
-/// <see cref="PlainService"/> (gRPC only) unless told otherwise.
+/// A real Kestrel server on loopback with two endpoints (<see cref="LoopbackHost"/>): h2c (HTTP/2 with prior
+/// knowledge) for gRPC, and HTTP/1.1 for gRPC-Web as browsers speak it. Maps <see cref="TesterService"/>
+/// (gRPC-Web enabled) and <see cref="PlainService"/> (gRPC only) unless told otherwise.
 /// </summary>
 public sealed class RpcTestHost : IAsyncDisposable
 {
@@ -57,17 +52,10 @@ public sealed class RpcTestHost : IAsyncDisposable
         Action<WebApplication>? configureApp = null,
         Action<WebApplication>? mapServices = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = LoopbackHost.CreateBuilder(shutdownTimeout: TimeSpan.FromSeconds(2));
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         var logs = new LogCollector();
         builder.Logging.AddProvider(logs);
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.Services.AddSingleton<CallProbe>();
         builder.Services.AddRpc(configureRpc);
         configureBuilder?.Invoke(builder);
@@ -84,10 +72,8 @@ public sealed class RpcTestHost : IAsyncDisposable
             mapServices(app);
         }
 
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.ToArray();
-        // Endpoints are listed in the order they were configured: h2c first, HTTP/1.1 second.
-        return new RpcTestHost(app, logs, new Uri(addresses[0]), new Uri(addresses[1]));
+        var addresses = await app.StartOnLoopbackAsync(TestContext.Current.CancellationToken);
+        return new RpcTestHost(app, logs, addresses.H2c, addresses.Http1);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,5 @@
+using DevServer.Testing;
+
 namespace DevServer.Interop.Tests.Infrastructure;
 
 /// <summary>Runs one interop case with one client program against a server port, and judges the outcome.</summary>
@@ -11,9 +13,9 @@ internal static class InteropClients
     /// <summary>Our interop client (DevServer.Interop.Client) over <paramref name="transport"/> (h2, web, web_text).</summary>
     public static Task<ProcessResult> RunOursAsync(int port, string testCase, string transport, CancellationToken cancellationToken) =>
         ChildProcess.RunAsync(
-            InteropEnvironment.Dotnet,
-            [InteropEnvironment.ClientAssembly, "--server_host=127.0.0.1", $"--server_port={port}", $"--test_case={testCase}", $"--transport={transport}", ClientMaxSeconds],
-            InteropEnvironment.RepositoryRoot,
+            BuiltPrograms.Dotnet,
+            [InteropPrograms.ClientAssembly, "--server_host=127.0.0.1", $"--server_port={port}", $"--test_case={testCase}", $"--transport={transport}", ClientMaxSeconds],
+            RepositoryLayout.Root,
             ClientTimeout,
             cancellationToken);
 
@@ -22,7 +24,7 @@ internal static class InteropClients
         ChildProcess.RunAsync(
             "node",
             [script, "--server_host=127.0.0.1", $"--server_port={port}", $"--test_case={testCase}", ClientMaxSeconds],
-            InteropEnvironment.NodeDirectory,
+            RepositoryLayout.NodePeersDirectory,
             ClientTimeout,
             cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DevServer.Testing;
 
 namespace DevServer.Interop.Tests.Infrastructure;
 
@@ -68,19 +69,19 @@ public abstract partial class ServerFixture : IAsyncLifetime
 public sealed class OurServerFixture : ServerFixture
 {
     private protected override (string, IReadOnlyList<string>, string) Command() =>
-        (InteropEnvironment.Dotnet, [InteropEnvironment.ServerAssembly, "--port=0", "--web_port=0", "--max_seconds=900"], InteropEnvironment.RepositoryRoot);
+        (BuiltPrograms.Dotnet, [InteropPrograms.ServerAssembly, "--port=0", "--web_port=0", "--max_seconds=900"], RepositoryLayout.Root);
 }
 
 /// <summary>The @grpc/grpc-js interop server (tests/Interop/node/interop-server.mjs), h2c.</summary>
 public sealed class GrpcJsServerFixture : ServerFixture
 {
     private protected override (string, IReadOnlyList<string>, string) Command() =>
-        ("node", ["interop-server.mjs", "--port=0", "--max_seconds=900"], InteropEnvironment.NodeDirectory);
+        ("node", ["interop-server.mjs", "--port=0", "--max_seconds=900"], RepositoryLayout.NodePeersDirectory);
 }
 
 /// <summary>The @connectrpc/connect gRPC-Web server (tests/Interop/node/web-server.mjs), HTTP/1.1.</summary>
 public sealed class ConnectWebServerFixture : ServerFixture
 {
     private protected override (string, IReadOnlyList<string>, string) Command() =>
-        ("node", ["web-server.mjs", "--port=0", "--max_seconds=900"], InteropEnvironment.NodeDirectory);
+        ("node", ["web-server.mjs", "--port=0", "--max_seconds=900"], RepositoryLayout.NodePeersDirectory);
 }

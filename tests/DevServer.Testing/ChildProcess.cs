@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
 
-namespace DevServer.Interop.Tests.Infrastructure;
+namespace DevServer.Testing;
 
-/// <summary>What a finished (or stopped) process printed and returned.</summary>
-internal sealed record ProcessResult(string CommandLine, int? ExitCode, bool TimedOut, string StandardOutput, string StandardError)
+/// <summary>
+/// What a finished (or stopped) process printed and returned. <see cref="ExitCode"/> is null when the process was
+/// still running when the result was taken.
+/// </summary>
+public sealed record ProcessResult(string CommandLine, int? ExitCode, bool TimedOut, string StandardOutput, string StandardError)
 {
     public override string ToString() =>
         $"{CommandLine}\n{(TimedOut ? "timed out and was killed" : $"exit code {ExitCode}")}\n" +
@@ -13,12 +17,17 @@ internal sealed record ProcessResult(string CommandLine, int? ExitCode, bool Tim
 }
 
 /// <summary>
-/// The tests' one way to run a child process (peers and our interop programs): output captured line by line,
-/// every wait bounded, and the whole process tree killed on timeout, cancellation or disposal, so a hang fails
-/// the test instead of the test run and no server outlives its fixture.
+/// The tests' one way to run a child process (peers, our programs, tools): output captured line by line, every
+/// wait bounded, and the whole process tree killed on timeout, cancellation or disposal, so a hang fails the test
+/// instead of the test run and no server outlives its test.
 /// </summary>
-internal sealed class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
+    // SIGTERM is 15 on Linux and macOS.
+    private const int SigTerm = 15;
+
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -33,10 +42,26 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public string CommandLine { get; }
 
+    /// <summary>The operating system's process id, e.g. to check that the process is gone.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Everything the process wrote on stdout so far.</summary>
+    public string StandardOutput => Read(_stdout);
+
+    /// <summary>Everything the process wrote on stderr so far.</summary>
     public string StandardError => Read(_stderr);
 
-    public static ChildProcess Start(string fileName, IReadOnlyList<string> arguments, string workingDirectory)
+    /// <param name="fileName">The program.</param>
+    /// <param name="arguments">Its arguments, passed as they are (no shell).</param>
+    /// <param name="workingDirectory">Where it runs.</param>
+    /// <param name="environment">Variables to set on top of the test process's own environment.</param>
+    public static ChildProcess Start(
+        string fileName,
+        IReadOnlyList<string> arguments,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
+        // stdin is redirected (and left open) so that a child never reads the test runner's console.
         var startInfo = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
@@ -48,6 +73,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = startInfo };
@@ -62,15 +92,16 @@ internal sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
-    /// <summary>Runs a process to its end within <paramref name="timeout"/>.</summary>
+    /// <summary>Runs a process to its end within <paramref name="timeout"/> (then it is killed and the result says so).</summary>
     public static async Task<ProcessResult> RunAsync(
         string fileName,
         IReadOnlyList<string> arguments,
         string workingDirectory,
         TimeSpan timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        await using var child = Start(fileName, arguments, workingDirectory);
+        await using var child = Start(fileName, arguments, workingDirectory, environment);
         return await child.WaitForExitAsync(timeout, cancellationToken);
     }
 
@@ -92,13 +123,15 @@ internal sealed class ChildProcess : IAsyncDisposable
                     return value;
                 }
             }
+
+            // stdout closed: the process is ending; wait for it so the message below carries its exit code.
+            await _process.WaitForExitAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new InvalidOperationException($"No ready line within {timeout.TotalSeconds} s.\n{Snapshot()}");
         }
 
-        await _process.WaitForExitAsync(cancellationToken);
         throw new InvalidOperationException($"The process ended before its ready line.\n{Snapshot()}");
     }
 
@@ -120,6 +153,25 @@ internal sealed class ChildProcess : IAsyncDisposable
         // The parameterless wait also drains the redirected streams after exit.
         _process.WaitForExit();
         return Snapshot();
+    }
+
+    /// <summary>
+    /// The graceful stop: asks the process to terminate (SIGTERM, what a service manager sends), then waits for it
+    /// like <see cref="WaitForExitAsync"/>, so one that ignores the request is killed after <paramref name="timeout"/>.
+    /// </summary>
+    public Task<ProcessResult> TerminateAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Windows has no SIGTERM; use DisposeAsync to kill the process.");
+        }
+
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0 && !_process.HasExited)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        return WaitForExitAsync(timeout, cancellationToken);
     }
 
     /// <summary>Kills the process tree if it still runs, and releases it.</summary>
@@ -146,7 +198,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             // It exited between the check and the kill.
         }
 
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var bounded = new CancellationTokenSource(KillWait);
         await _process.WaitForExitAsync(bounded.Token);
     }
 
@@ -182,4 +234,8 @@ internal sealed class ChildProcess : IAsyncDisposable
             return builder.ToString();
         }
     }
+
+    // .NET has no API that sends a signal to another process.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 }
