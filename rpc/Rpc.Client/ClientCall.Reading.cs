@@ -42,7 +42,48 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
 
     public TResponse Current => _current!;
 
-    public async Task<bool> MoveNext(CancellationToken cancellationToken)
+    private static readonly Task<bool> MessageReadTask = Task.FromResult(true);
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken)
+    {
+        // Fast path: a whole message is already buffered (one read of a stream usually brings in many).
+        if (_body is not null && _channel.WireFormat == GrpcWireFormat.Grpc && !cancellationToken.IsCancellationRequested && TryEnterRead())
+        {
+            try
+            {
+                if (_reader!.TryReadBuffered(_body, _method.ResponseMarshaller, out var message))
+                {
+                    _current = message;
+                    ExitRead();
+                    return MessageReadTask;
+                }
+            }
+            catch (Exception ex)
+            {
+                Finish(StatusFor(ex), abort: true);
+                ExitRead();
+                return EndOfStreamTask();
+            }
+
+            ExitRead();
+        }
+
+        return MoveNextAsync(cancellationToken);
+    }
+
+    private Task<bool> EndOfStreamTask()
+    {
+        try
+        {
+            return Task.FromResult(EndOfStream());
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<bool>(ex);
+        }
+    }
+
+    private async Task<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
         if (!TryEnterRead())
         {

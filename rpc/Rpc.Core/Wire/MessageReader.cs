@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 
 namespace Rpc.Wire;
@@ -75,6 +76,42 @@ public sealed class MessageReader
 
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>
+    /// Reads the next message only if a whole frame is already buffered, without waiting: a streamed read usually
+    /// brings in many messages, and this lets callers skip an async round per message. Returns false (consuming
+    /// nothing) when more bytes are needed; callers then fall back to <see cref="ReadAsync{T}"/>. Throws like it.
+    /// </summary>
+    public bool TryReadBuffered<T>(PipeReader reader, Marshaller<T> marshaller, [NotNullWhen(true)] out T? message)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(marshaller);
+        message = null;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        try
+        {
+            if (!result.IsCanceled && TryReadFrame(ref buffer, out var compressed, out var payload))
+            {
+                message = Deserialize(payload, compressed, marshaller)!;
+                reader.AdvanceTo(buffer.Start);
+                return message is not null;
+            }
+        }
+        catch
+        {
+            reader.AdvanceTo(buffer.Start);
+            throw;
+        }
+
+        reader.AdvanceTo(result.Buffer.Start);
+        return false;
     }
 
     /// <summary>

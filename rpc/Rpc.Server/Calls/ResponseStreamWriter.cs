@@ -28,15 +28,34 @@ internal sealed class ResponseStreamWriter<T>(ServerCall call, Marshaller<T> mar
             return Task.FromException(new InvalidOperationException("A write is already in progress; the response stream is not thread-safe."));
         }
 
-        return WriteCoreAsync(message, cancellationToken);
-    }
-
-    private async Task WriteCoreAsync(T message, CancellationToken cancellationToken)
-    {
+        ValueTask write;
         try
         {
             var flush = call.WriteOptions is not { } options || (options.Flags & WriteFlags.BufferHint) == 0;
-            await call.WriteMessageAsync(message, marshaller, flush, cancellationToken).ConfigureAwait(false);
+            write = call.WriteMessageAsync(message, marshaller, flush, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Volatile.Write(ref _writing, 0);
+            return Task.FromException(ex);
+        }
+
+        // Most writes complete at once (the flush only waits when the client reads slowly): no state machine then.
+        if (write.IsCompletedSuccessfully)
+        {
+            write.GetAwaiter().GetResult(); // consumes it, so a pooled source goes back to its pool
+            Volatile.Write(ref _writing, 0);
+            return Task.CompletedTask;
+        }
+
+        return AwaitWriteAsync(write);
+    }
+
+    private async Task AwaitWriteAsync(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
         }
         finally
         {
