@@ -265,10 +265,19 @@ internal sealed partial class ClientCall<TRequest, TResponse> : ICallState
         Finish(DeadlineExceeded, abort: true);
     }
 
-    /// <summary>A streaming call's send may fail while nobody reads; observe it so the failure is not reported as unobserved.</summary>
+    /// <summary>
+    /// A streaming call's send may fail (connection refused, TLS rejected) while nobody reads yet: end the call with
+    /// that failure at once, so a caller blocked in a first write gets UNAVAILABLE instead of waiting forever. When
+    /// the call has already ended, <see cref="Finish"/> does nothing.
+    /// </summary>
     private void ObserveSendFailure() =>
         _sendTask!.ContinueWith(
-            static task => _ = task.Exception,
+            static (task, state) =>
+            {
+                var call = (ClientCall<TRequest, TResponse>)state!;
+                call.Finish(call.StatusFor(task.Exception!.InnerException ?? task.Exception), abort: true);
+            },
+            this,
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
