@@ -16,10 +16,13 @@ public sealed record ProcessResult(string CommandLine, int? ExitCode, bool Timed
         $"--- stdout ---\n{StandardOutput}\n--- stderr ---\n{StandardError}";
 }
 
+/// <summary>A process's resident memory in bytes: <see cref="ResidentSet"/> now and <see cref="PeakResidentSet"/>, the most it has held.</summary>
+public readonly record struct ProcessMemory(long ResidentSet, long PeakResidentSet);
+
 /// <summary>
-/// The tests' one way to run a child process (peers, our programs, tools): output captured line by line, every
-/// wait bounded, and the whole process tree killed on timeout, cancellation or disposal, so a hang fails the test
-/// instead of the test run and no server outlives its test.
+/// The one way the tests and the benchmarks run a child process (peers, our programs, tools): output captured line
+/// by line, every wait bounded, and the whole process tree killed on timeout, cancellation or disposal, so a hang
+/// fails the test instead of the test run and no server outlives its test or benchmark.
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
@@ -172,6 +175,31 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         return WaitForExitAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// The graceful stop for a program that exits at the end of its input (our servers do): closes its stdin, then
+    /// waits for it like <see cref="WaitForExitAsync"/>, so one that keeps running is killed after <paramref name="timeout"/>.
+    /// Unlike <see cref="TerminateAsync"/> it works wherever pipes do, Windows included.
+    /// </summary>
+    public Task<ProcessResult> CloseInputAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!_process.HasExited)
+        {
+            _process.StandardInput.Close();
+        }
+
+        return WaitForExitAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// The process's resident memory now and at its peak (the operating system's working set: VmRSS and VmHWM of
+    /// /proc on Linux), e.g. to compare what servers cost after the same load.
+    /// </summary>
+    public ProcessMemory ReadMemory()
+    {
+        _process.Refresh();
+        return new ProcessMemory(_process.WorkingSet64, _process.PeakWorkingSet64);
     }
 
     /// <summary>Kills the process tree if it still runs, and releases it.</summary>

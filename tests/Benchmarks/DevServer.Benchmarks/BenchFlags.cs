@@ -1,6 +1,6 @@
-using System.Reflection;
 using DevServer.Benchmarks.Load;
 using DevServer.Interop.Shared;
+using DevServer.Testing;
 
 namespace DevServer.Benchmarks;
 
@@ -27,7 +27,7 @@ internal sealed record LoadShape(TimeSpan Duration, TimeSpan Warmup, int Concurr
 
 /// <summary>
 /// The command line. Measuring: <c>[--seconds=10] [--warmup=5] [--concurrency=64] [--payload=100]
-/// [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw] [--modes=unary,streaming] [--node=node]</c>. Serving (the benchmark
+/// [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw] [--modes=unary,streaming] [--node=node] [--node-peers=&lt;dir&gt;]</c>. Serving (the benchmark
 /// re-launching itself): <c>--serve=ours|raw --port=0 [--payload] [--stream-messages] [--max-seconds]</c>.
 /// </summary>
 internal sealed record BenchFlags(
@@ -36,11 +36,18 @@ internal sealed record BenchFlags(
     IReadOnlyList<Contender> Only,
     IReadOnlyList<LoadMode> Modes,
     string Node,
-    string NodePeersDirectory,
+    // --node-peers; null for the repository's tests/Interop/node.
+    string? NodePeersFlag,
     Contender? Serve,
     int Port,
     TimeSpan MaxRunTime)
 {
+    /// <summary>
+    /// Where bench-server.mjs and bench-client.mjs live. Resolved on use, so that runs without grpc-js (and the
+    /// servers this program re-launches) do not need the Node peers installed.
+    /// </summary>
+    public string NodePeersDirectory => NodePeersFlag ?? RepositoryLayout.NodePeersDirectory;
+
     private static readonly Dictionary<string, string?> Spec = new()
     {
         ["seconds"] = "10",
@@ -88,7 +95,7 @@ internal sealed record BenchFlags(
             serve = role;
         }
 
-        var nodePeers = flags["node-peers"].Length > 0 ? flags["node-peers"] : DefaultNodePeersDirectory();
+        var nodePeers = flags["node-peers"].Length > 0 ? flags["node-peers"] : null;
         var shape = new LoadShape(TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), concurrency, payload, streamMessages);
         return new BenchFlags(shape, rounds, only, modes, flags["node"], nodePeers, serve, port, TimeSpan.FromSeconds(maxSeconds));
     }
@@ -157,10 +164,4 @@ internal sealed record BenchFlags(
         error = modes.Count == 0 ? "--modes needs at least one of unary, streaming" : string.Empty;
         return modes.Count == 0 ? null : modes;
     }
-
-    /// <summary>The folder the build recorded (tests/Interop/node), so any output folder finds the Node peers.</summary>
-    private static string DefaultNodePeersDirectory() =>
-        typeof(BenchFlags).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "NodePeersDirectory")?.Value
-        ?? throw new InvalidOperationException("The build did not record NodePeersDirectory; pass --node-peers=<dir>.");
 }

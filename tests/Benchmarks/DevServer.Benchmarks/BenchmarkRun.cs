@@ -50,7 +50,7 @@ internal static class BenchmarkRun
                 }
             }
 
-            var memory = servers.ToDictionary(s => s.Contender, s => s.Memory());
+            var memory = servers.ToDictionary(s => s.Contender, s => s.ReadMemory());
             var gcModes = new Dictionary<Contender, string>();
             foreach (var server in servers)
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using DevServer.Benchmarks.Peers;
+using DevServer.Testing;
 
 namespace DevServer.Benchmarks.Load;
 
@@ -28,17 +29,22 @@ internal static class GrpcJsLoad
             $"--stream_messages={shape.StreamMessages.ToString(CultureInfo.InvariantCulture)}",
         ];
         await using var client = ChildProcess.Start(flags.Node, arguments, flags.NodePeersDirectory);
-        var (exitCode, stdout, stderr) = await client.WaitForExitAsync(shape.Warmup + shape.Duration + Slack, cancellationToken);
-        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'))
-            ?? throw new InvalidOperationException($"`{client.CommandLine}` exited {exitCode} without a result line.\n{stderr}");
+        var result = await client.WaitForExitAsync(shape.Warmup + shape.Duration + Slack, cancellationToken);
+        if (result.TimedOut)
+        {
+            throw new TimeoutException($"bench-client.mjs did not finish in time and was killed.\n{result}");
+        }
+
+        var line = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'))
+            ?? throw new InvalidOperationException($"`{client.CommandLine}` exited {result.ExitCode} without a result line.\n{result.StandardError}");
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
         var errors = root.GetProperty("errors").GetInt64();
         var firstError = root.TryGetProperty("first_error", out var first) ? first.GetString() : null;
-        if (exitCode != 0 && errors == 0)
+        if (result.ExitCode != 0 && errors == 0)
         {
             errors = 1;
-            firstError ??= $"bench-client.mjs exited {exitCode}: {stderr.Trim()}";
+            firstError ??= $"bench-client.mjs exited {result.ExitCode}: {result.StandardError.Trim()}";
         }
 
         return mode == LoadMode.Unary

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Reflection;
 using DevServer.Benchmarks.Serving;
+using DevServer.Testing;
 
 namespace DevServer.Benchmarks.Peers;
 
@@ -14,14 +15,17 @@ internal sealed class ServerPeer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    // How long a server gets to stop by itself once its stdin is closed, before its tree is killed.
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     private readonly ChildProcess _process;
     private readonly HttpClient? _stats;
 
-    private ServerPeer(Contender contender, ChildProcess process, int port)
+    private ServerPeer(Contender contender, ChildProcess process, Uri address)
     {
         Contender = contender;
         _process = process;
-        Address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        Address = address;
         if (contender != Contender.GrpcJs)
         {
             _stats = new HttpClient(new SocketsHttpHandler())
@@ -57,8 +61,8 @@ internal sealed class ServerPeer : IAsyncDisposable
         };
         try
         {
-            var port = await process.WaitForLineAsync(ParseReadyLine, StartTimeout, cancellationToken);
-            var peer = new ServerPeer(contender, process, port);
+            var address = await process.WaitForLineAsync(ParseReadyLine, StartTimeout, cancellationToken);
+            var peer = new ServerPeer(contender, process, address);
             if (peer._stats is not null)
             {
                 // Opens the stats connection now, before any load-side connection is counted.
@@ -78,14 +82,24 @@ internal sealed class ServerPeer : IAsyncDisposable
     public async Task<ServerStats?> StatsAsync(CancellationToken cancellationToken) =>
         _stats is null ? null : ServerStats.Parse(await _stats.GetStringAsync(ServerStats.Path, cancellationToken));
 
-    public (long WorkingSet, long PeakWorkingSet) Memory() => _process.Memory();
+    public ProcessMemory ReadMemory() => _process.ReadMemory();
 
-    public TimeSpan ProcessorTime() => _process.ProcessorTime();
-
+    /// <summary>Lets a .NET server stop by itself (it exits at the end of its stdin), then kills what still runs.</summary>
     public async ValueTask DisposeAsync()
     {
         _stats?.Dispose();
-        await _process.DisposeAsync();
+        try
+        {
+            // bench-server.mjs ignores its stdin: waiting on it would only add the grace period.
+            if (Contender != Contender.GrpcJs)
+            {
+                await _process.CloseInputAsync(StopGrace, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await _process.DisposeAsync();
+        }
     }
 
     /// <summary>This program again: the apphost directly, or <c>dotnet DevServer.Benchmarks.dll</c> when run that way.</summary>
@@ -94,12 +108,12 @@ internal sealed class ServerPeer : IAsyncDisposable
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark's own executable is unknown.");
         var entry = Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("The benchmark's entry assembly is unknown.");
         IReadOnlyList<string> command = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [entry, .. arguments] : arguments;
-        return ChildProcess.Start(host, command, AppContext.BaseDirectory, stopsAtEndOfInput: true);
+        return ChildProcess.Start(host, command, AppContext.BaseDirectory);
     }
 
-    private static int? ParseReadyLine(string line) =>
+    private static Uri? ParseReadyLine(string line) =>
         line.StartsWith("listening on ", StringComparison.Ordinal)
         && int.TryParse(line.AsSpan("listening on ".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? port
+            ? new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}")
             : null;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DevServer.Benchmarks.Load;
+using DevServer.Testing;
 
 namespace DevServer.Benchmarks.Report;
 
@@ -14,7 +15,7 @@ internal sealed class ResultTable(
     MachineSnapshot before,
     MachineSnapshot after,
     RunResults results,
-    IReadOnlyDictionary<Contender, (long WorkingSet, long PeakWorkingSet)> memory,
+    IReadOnlyDictionary<Contender, ProcessMemory> memory,
     IReadOnlyDictionary<Contender, string> gcModes)
 {
     private const double GrpcJsTarget = 2.0;
@@ -198,7 +199,7 @@ internal sealed class ResultTable(
         {
             if (memory.TryGetValue(contender, out var m))
             {
-                Line(Format($"| {Name(contender)} | {m.WorkingSet / 1048576.0:F1} | {m.PeakWorkingSet / 1048576.0:F1} |"));
+                Line(Format($"| {Name(contender)} | {m.ResidentSet / 1048576.0:F1} | {m.PeakResidentSet / 1048576.0:F1} |"));
             }
         }
 
