@@ -1,7 +1,6 @@
 using Grpc.Testing;
 using Rpc.Client;
 using Rpc.EndToEnd.Tests.Infrastructure;
-using Rpc.Interceptors;
 
 namespace Rpc.EndToEnd.Tests;
 
@@ -20,7 +19,7 @@ public sealed class InterceptorTests
         var log = new StatusLog();
         await using var server = await StartServerAsync(log);
         using var channel = RpcChannel.ForAddress(server.Address);
-        var client = new TestService.TestServiceClient(channel.CreateCallInvoker().Intercept(new BearerTokenInterceptor(Token)));
+        var client = new TestService.TestServiceClient(channel.CreateCallInvoker().WithBearerToken(Token));
 
         var status = await CallKinds.RunAsync(client, kind, new CallOptions(CancellationToken: TestContext.Current.CancellationToken));
 
@@ -53,7 +52,7 @@ public sealed class InterceptorTests
         var log = new StatusLog();
         await using var server = await StartServerAsync(log);
         using var channel = RpcChannel.ForAddress(server.Address);
-        var client = new TestService.TestServiceClient(channel.CreateCallInvoker().Intercept(new BearerTokenInterceptor("y")));
+        var client = new TestService.TestServiceClient(channel.CreateCallInvoker().WithBearerToken("y"));
 
         var status = await CallKinds.RunAsync(client, CallKind.Unary, new CallOptions(CancellationToken: TestContext.Current.CancellationToken));
 

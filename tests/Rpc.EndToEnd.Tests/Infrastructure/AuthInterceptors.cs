@@ -4,43 +4,15 @@ using Rpc.Interceptors;
 namespace Rpc.EndToEnd.Tests.Infrastructure;
 
 /// <summary>Client side: adds <c>authorization: Bearer {token}</c> to every call, of every kind.</summary>
-internal sealed class BearerTokenInterceptor(string token) : Interceptor
+internal static class BearerToken
 {
-    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
-        TRequest request,
-        ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-        => continuation(request, WithToken(context));
-
-    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
-        TRequest request,
-        ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-        => continuation(request, WithToken(context));
-
-    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
-        ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
-        => continuation(WithToken(context));
-
-    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
-        ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
-        => continuation(WithToken(context));
-
-    private ClientInterceptorContext<TRequest, TResponse> WithToken<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
-        where TRequest : class
-        where TResponse : class
-    {
-        var headers = new Metadata();
-        foreach (var entry in context.Options.Headers ?? Metadata.Empty)
+    /// <summary>Wraps the invoker with the runtime's own header-adding interceptor.</summary>
+    public static CallInvoker WithBearerToken(this CallInvoker invoker, string token) =>
+        invoker.Intercept(headers =>
         {
-            headers.Add(entry);
-        }
-
-        headers.Add("authorization", "Bearer " + token);
-        return context with { Options = context.Options.WithHeaders(headers) };
-    }
+            headers.Add("authorization", "Bearer " + token);
+            return headers;
+        });
 }
 
 /// <summary>
