@@ -21,15 +21,9 @@ internal sealed record ServerFlags(int Port, int WebPort, TimeSpan MaxRunTime)
         if (Flags.Parse(args, Spec, out error) is not { } flags
             || flags.Int("port", 0, 65535, out error) is not { } port
             || flags.Int("web_port", 0, 65535, out error) is not { } webPort
-            || flags.Bool("use_tls", out error) is not { } useTls
+            || !flags.PlaintextOnly(out error)
             || flags.Int("max_seconds", 1, 86400, out error) is not { } maxSeconds)
         {
-            return null;
-        }
-
-        if (useTls)
-        {
-            error = "--use_tls=true is not supported: the interop tests run over h2c and HTTP/1.1 on loopback";
             return null;
         }
 

@@ -91,6 +91,26 @@ internal sealed class Flags
         }
     }
 
+    /// <summary>
+    /// Checks <c>--use_tls</c>, which both programs accept for compatibility with the standard interop command lines
+    /// but only as false: the interop tests run over h2c and HTTP/1.1 on loopback (TLS is covered elsewhere).
+    /// </summary>
+    public bool PlaintextOnly(out string error)
+    {
+        if (Bool("use_tls", out error) is not { } useTls)
+        {
+            return false;
+        }
+
+        if (useTls)
+        {
+            error = "--use_tls=true is not supported: the interop tests run over h2c and HTTP/1.1 on loopback";
+            return false;
+        }
+
+        return true;
+    }
+
     private static string Accepted(IReadOnlyDictionary<string, string?> spec) =>
         "; accepted flags: " + string.Join(' ', spec.Keys.Select(k => "--" + k));
 }
