@@ -2,7 +2,7 @@
 # One entry point for a fresh machine: installs what the project needs (idempotently), builds, and then
 #   ./build.sh run    runs the product's main job on the embedded default (no API keys, no external services)
 #   ./build.sh test   runs the whole test suite and ends with one line "N passed, M failed"
-#   ./build.sh bench  runs the benchmarks (figures are recorded in docs/benchmarks.md)
+#   ./build.sh bench [rpc|pipeline]  runs a benchmark (figures are recorded in docs/benchmarks.md)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,11 +41,24 @@ npm_install() {
   echo "$want" >"$stamp"
 }
 
+postgres_server() {
+  # The orchestrator's embedded default runs a private PostgreSQL cluster from the machine's server binaries.
+  if command -v pg_ctl >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then return 0; fi
+  # Only the binaries: Debian would otherwise create and start a system-wide "main" cluster nobody uses.
+  if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p /etc/postgresql-common
+    grep -qs '^create_main_cluster' /etc/postgresql-common/createcluster.conf ||
+      echo 'create_main_cluster = false' >>/etc/postgresql-common/createcluster.conf
+  fi
+  apt_install postgresql
+}
+
 prerequisites() {
   require dotnet "the .NET 10 SDK"
   require node "Node.js 20 or later"
   require npm "npm"
-  apt_install git ca-certificates
+  apt_install git ca-certificates python3
+  postgres_server
   for dir in tests/Interop/node; do
     [ -f "$root/$dir/package-lock.json" ] && npm_install "$root/$dir"
   done
@@ -84,16 +97,21 @@ count_trx() (
 
 case "${1:-}" in
   run)
+    # The demo: orchestrator (embedded PostgreSQL), a script sidecar and a verifier; one task end to end.
     prerequisites; build
-    log "starting the orchestrator (Ctrl+C stops it)"
-    exec dotnet run --project orchestrator/DevServer.Orchestrator -c Release --no-build -- "${@:2}"
+    exec dotnet artifacts/bin/DevServer.Cli/release/devserver.dll demo "${@:2}"
     ;;
   test)
     prerequisites; build; run_tests
     ;;
   bench)
+    # ./build.sh bench [rpc|pipeline] [flags]: the gRPC runtime's load benchmark (default) or the pipeline's.
     prerequisites; build
-    exec dotnet run --project tests/Benchmarks/DevServer.Benchmarks -c Release --no-build -- "${@:2}"
+    case "${2:-rpc}" in
+      pipeline) exec dotnet run --project tests/Benchmarks/DevServer.Pipeline.Benchmarks -c Release --no-build -- "${@:3}" ;;
+      rpc) exec dotnet run --project tests/Benchmarks/DevServer.Benchmarks -c Release --no-build -- "${@:3}" ;;
+      *) exec dotnet run --project tests/Benchmarks/DevServer.Benchmarks -c Release --no-build -- "${@:2}" ;;
+    esac
     ;;
   *)
     echo "usage: ./build.sh run|test|bench" >&2; exit 2

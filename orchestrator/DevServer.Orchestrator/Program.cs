@@ -1,3 +1,5 @@
+using DevServer.Orchestrator.Auth;
+using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Hosting;
 using Rpc.Health;
 using Rpc.Reflection;
@@ -5,6 +7,12 @@ using Rpc.Server;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddOrchestratorEndpoints();
+builder.AddDatabase();
+builder.AddApiAuthentication();
+builder.AddEvents();
+builder.AddTasks();
+builder.AddMesh();
+builder.AddScheduling();
 builder.Services.AddRpc();
 builder.Services.AddRpcHealthChecks();
 builder.Services.AddRpcReflection();
@@ -12,6 +20,7 @@ builder.Services.AddRpcReflection();
 var app = builder.Build();
 app.MapRpcHealthService().EnableGrpcWeb();
 app.MapRpcReflectionService();
+app.MapPipelineServices();
 app.LogEndpointsOnStart();
 
 app.Run();

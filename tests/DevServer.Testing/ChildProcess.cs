@@ -202,6 +202,18 @@ public sealed class ChildProcess : IAsyncDisposable
         return new ProcessMemory(_process.WorkingSet64, _process.PeakWorkingSet64);
     }
 
+    /// <summary>
+    /// SIGKILL to this process only, the way a crash or the OOM killer ends it: no shutdown code runs and its children
+    /// (an agent, a database it started) are left behind for the system under test to deal with.
+    /// </summary>
+    public async Task CrashAsync(CancellationToken cancellationToken)
+    {
+        _process.Kill(entireProcessTree: false);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(KillWait);
+        await _process.WaitForExitAsync(bounded.Token);
+    }
+
     /// <summary>Kills the process tree if it still runs, and releases it.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -30,4 +30,7 @@ public abstract class ClientTestBase(GrpcTestServer server) : IDisposable
 
     /// <summary>A task that completes with the value, or fails the test after a few seconds instead of hanging.</summary>
     protected static async Task<T> Within<T>(Task<T> task, int seconds = 5) => await task.WaitAsync(TimeSpan.FromSeconds(seconds), Ct);
+
+    /// <summary>A task that completes, or fails the test after a few seconds instead of hanging.</summary>
+    protected static async Task Within(Task task, int seconds = 5) => await task.WaitAsync(TimeSpan.FromSeconds(seconds), Ct);
 }

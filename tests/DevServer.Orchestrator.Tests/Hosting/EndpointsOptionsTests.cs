@@ -1,3 +1,5 @@
+using DevServer.Orchestrator.Tests.Infrastructure;
+
 namespace DevServer.Orchestrator.Tests.Hosting;
 
 /// <summary>Settings of Orchestrator:Endpoints the orchestrator must refuse at start-up, saying which one.</summary>
@@ -11,7 +13,8 @@ public sealed class EndpointsOptionsTests
     [InlineData("--Orchestrator:Endpoints:WebPort=-1", "WebPort")]
     public async Task Start_InvalidSetting_ExitsNonZeroNamingTheSetting(string setting, string name)
     {
-        await using var process = OrchestratorProcess.Launch(setting);
+        await using var data = new OrchestratorDataDirectory();
+        await using var process = OrchestratorProcess.Launch(data, setting);
 
         var result = await process.WaitForExitAsync(OrchestratorProcess.StartTimeout, TestContext.Current.CancellationToken);
 

@@ -44,10 +44,10 @@ public sealed class EndpointsTests(OrchestratorFixture orchestrator) : IClassFix
     }
 
     [Fact(Timeout = TimeoutMs)]
-    public async Task ListServices_OverH2c_IncludesHealthAndReflection()
+    public async Task ListServices_OverH2cWithAdminToken_IncludesHealthAndReflection()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var call = new ServerReflection.ServerReflectionClient(orchestrator.Channel).ServerReflectionInfo(cancellationToken: ct);
+        using var call = new ServerReflection.ServerReflectionClient(orchestrator.AdminInvoker).ServerReflectionInfo(cancellationToken: ct);
 
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "*" }, ct);
         await call.RequestStream.CompleteAsync();

@@ -1,3 +1,5 @@
+using DevServer.Orchestrator.Tests.Infrastructure;
+using Rpc;
 using Rpc.Client;
 using Rpc.Wire;
 
@@ -16,6 +18,15 @@ public sealed class OrchestratorFixture : IAsyncLifetime
     /// <summary>gRPC-Web (binary) over HTTP/1.1 to the web port.</summary>
     public RpcChannel WebChannel { get; private set; } = null!;
 
+    /// <summary>The admin token the orchestrator wrote into its data directory.</summary>
+    public string AdminToken { get; private set; } = "";
+
+    /// <summary>The worker token the orchestrator wrote into its data directory.</summary>
+    public string WorkerToken { get; private set; } = "";
+
+    /// <summary>Calls over h2c with the admin token, as the CLI makes them.</summary>
+    public CallInvoker AdminInvoker => Channel.CreateCallInvoker().WithBearerToken(AdminToken);
+
     /// <summary>What the orchestrator printed so far, for failure messages.</summary>
     public string Output => $"{_orchestrator?.Process.CommandLine}\n--- stdout ---\n{_orchestrator?.Process.StandardOutput}\n--- stderr ---\n{_orchestrator?.Process.StandardError}";
 
@@ -24,6 +35,8 @@ public sealed class OrchestratorFixture : IAsyncLifetime
         _orchestrator = await OrchestratorProcess.StartAsync(TestContext.Current.CancellationToken);
         Channel = RpcChannel.ForAddress(_orchestrator.GrpcAddress);
         WebChannel = RpcChannel.ForAddress(_orchestrator.WebAddress, new RpcChannelOptions { WireFormat = GrpcWireFormat.Web });
+        AdminToken = _orchestrator.Data.ReadAdminToken();
+        WorkerToken = _orchestrator.Data.ReadWorkerToken();
     }
 
     public async ValueTask DisposeAsync()

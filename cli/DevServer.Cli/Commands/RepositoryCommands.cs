@@ -1,0 +1,178 @@
+using System.CommandLine;
+using DevServer.Cli.Output;
+using DevServer.Contracts.Repositories.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DevServer.Cli.Commands;
+
+/// <summary><c>devserver repo add|list|show|update|remove</c>.</summary>
+internal static class RepositoryCommands
+{
+    public static Command Build(CliApp app)
+    {
+        var repo = new Command("repo", "Manage the repositories tasks run on.");
+        repo.Add(BuildAdd(app));
+        repo.Add(BuildList(app));
+        repo.Add(BuildShow(app));
+        repo.Add(BuildUpdate(app));
+        repo.Add(BuildRemove(app));
+        return repo;
+    }
+
+    /// <summary>The settings shared by add and update.</summary>
+    private sealed class SettingOptions
+    {
+        public Option<string?> Branch { get; } = Options.Text("--branch", "The default branch tasks start from [add default: main]", "branch");
+        public Option<string?> Pre { get; } = Options.Text("--pre", "Command run before building (dependencies, code generation)", "command");
+        public Option<string?> Build { get; } = Options.Text("--build", "Build command", "command");
+        public Option<string?> Test { get; } = Options.Text("--test", "Test command", "command");
+        public Option<string?> Lint { get; } = Options.Text("--lint", "Lint command (check mode)", "command");
+        public Option<TimeSpan?> StageTimeout { get; } = Options.Duration("--stage-timeout", "Time limit of each verification stage [add default: 10m]");
+        public Option<int?> MaxAttempts { get; } = Options.Range("--max-attempts", 1, 10, "Attempts a task gets before it fails [add default: 2]");
+        public Option<TimeSpan?> AttemptTimeout { get; } = Options.Duration("--attempt-timeout", "Time limit of one agent attempt [add default: 60m]");
+
+        public void AddTo(Command command)
+        {
+            command.Add(Branch);
+            command.Add(Pre);
+            command.Add(Build);
+            command.Add(Test);
+            command.Add(Lint);
+            command.Add(StageTimeout);
+            command.Add(MaxAttempts);
+            command.Add(AttemptTimeout);
+        }
+
+        public bool ChangesCommands(CommandContext context) =>
+            context.Has(Pre) || context.Has(Build) || context.Has(Test) || context.Has(Lint);
+
+        /// <summary>The four commands: given ones from the command line, the others from <paramref name="current"/>.</summary>
+        public VerificationCommands Commands(CommandContext context, VerificationCommands? current) => new()
+        {
+            Pre = context.Has(Pre) ? context.Get(Pre) ?? "" : current?.Pre ?? "",
+            Build = context.Has(Build) ? context.Get(Build) ?? "" : current?.Build ?? "",
+            Test = context.Has(Test) ? context.Get(Test) ?? "" : current?.Test ?? "",
+            Lint = context.Has(Lint) ? context.Get(Lint) ?? "" : current?.Lint ?? "",
+        };
+    }
+
+    private static Command BuildAdd(CliApp app)
+    {
+        var name = new Argument<string>("name") { Description = "A unique name: a letter, then letters, digits, '.', '_' or '-'" };
+        var location = new Argument<string>("location") { Description = "A git URL, or a path to a local git repository" };
+        var settings = new SettingOptions();
+        var command = new Command("add", "Register a repository with its check commands.") { name, location };
+        settings.AddTo(command);
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var request = new AddRepositoryRequest
+            {
+                Name = context.Get(name),
+                Location = Location(context.Get(location)),
+                DefaultBranch = context.Get(settings.Branch) ?? "",
+                Commands = settings.Commands(context, current: null),
+                StageTimeout = ToDuration(context.Get(settings.StageTimeout)),
+                MaxAttempts = context.Get(settings.MaxAttempts) ?? 0,
+                AttemptTimeout = ToDuration(context.Get(settings.AttemptTimeout)),
+            };
+            var response = await context.Connection.Repositories.AddRepositoryAsync(request, cancellationToken: cancellationToken);
+            context.Output.Write(response.Repository, () => $"Added repository {response.Repository.Name} (id {response.Repository.Id}).\n");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildList(CliApp app)
+    {
+        var command = new Command("list", "List the repositories.");
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Repositories.ListRepositoriesAsync(new ListRepositoriesRequest(), cancellationToken: cancellationToken);
+            context.Output.Write(response, () => RepositoryFormatting.List(response.Repositories));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildShow(CliApp app)
+    {
+        var repository = RepositoryArgument();
+        var command = new Command("show", "Show a repository and its check commands.") { repository };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Repositories.GetRepositoryAsync(
+                new GetRepositoryRequest { Repository = context.Get(repository) }, cancellationToken: cancellationToken);
+            context.Output.Write(response.Repository, () => RepositoryFormatting.Show(response.Repository, context.Output.TimeZone));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildUpdate(CliApp app)
+    {
+        var repository = RepositoryArgument();
+        var location = Options.Text("--location", "A new git URL or local path", "location");
+        var settings = new SettingOptions();
+        var command = new Command("update", "Change a repository's settings; options not given keep their value.") { repository, location };
+        settings.AddTo(command);
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var request = new UpdateRepositoryRequest { Repository = context.Get(repository) };
+            if (context.Get(location) is { } newLocation)
+            {
+                request.Location = Location(newLocation);
+            }
+
+            if (context.Get(settings.Branch) is { } branch)
+            {
+                request.DefaultBranch = branch;
+            }
+
+            if (settings.ChangesCommands(context))
+            {
+                // The request replaces all four commands: keep the ones not given.
+                var current = await context.Connection.Repositories.GetRepositoryAsync(
+                    new GetRepositoryRequest { Repository = request.Repository }, cancellationToken: cancellationToken);
+                request.Commands = settings.Commands(context, current.Repository.Commands);
+            }
+
+            request.StageTimeout = ToDuration(context.Get(settings.StageTimeout));
+            if (context.Get(settings.MaxAttempts) is { } maxAttempts)
+            {
+                request.MaxAttempts = maxAttempts;
+            }
+
+            request.AttemptTimeout = ToDuration(context.Get(settings.AttemptTimeout));
+            var response = await context.Connection.Repositories.UpdateRepositoryAsync(request, cancellationToken: cancellationToken);
+            context.Output.Write(response.Repository, () => $"Updated repository {response.Repository.Name}.\n");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildRemove(CliApp app)
+    {
+        var repository = RepositoryArgument();
+        var command = new Command("remove", "Remove a repository and its finished tasks.") { repository };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Repositories.RemoveRepositoryAsync(
+                new RemoveRepositoryRequest { Repository = context.Get(repository) }, cancellationToken: cancellationToken);
+            context.Output.Write(response, () => $"Removed repository {context.Get(repository)}.\n");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Argument<string> RepositoryArgument() => new("repo") { Description = "The repository's name or id" };
+
+    /// <summary>URLs pass as they are; a local path becomes absolute, since the orchestrator and workers do not share our working directory.</summary>
+    internal static string Location(string location)
+    {
+        var looksLikeUrl = location.Contains("://", StringComparison.Ordinal)
+            || (location.Contains(':', StringComparison.Ordinal) && location.Contains('@', StringComparison.Ordinal) && !Path.IsPathRooted(location));
+        return looksLikeUrl ? location : Path.GetFullPath(location);
+    }
+
+    private static Duration? ToDuration(TimeSpan? span) => span is { } value ? Duration.FromTimeSpan(value) : null;
+}

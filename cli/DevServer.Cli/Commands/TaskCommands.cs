@@ -1,0 +1,241 @@
+using System.CommandLine;
+using System.Globalization;
+using DevServer.Cli.Output;
+using DevServer.Cli.Watching;
+using DevServer.Contracts.Tasks.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DevServer.Cli.Commands;
+
+/// <summary><c>devserver task create|list|show|cancel|retry|delete|watch|events|patch</c>.</summary>
+internal static class TaskCommands
+{
+    public static Command Build(CliApp app)
+    {
+        var task = new Command("task", "Create, follow and manage coding tasks.");
+        task.Add(BuildCreate(app));
+        task.Add(BuildList(app));
+        task.Add(BuildShow(app));
+        task.Add(BuildCancel(app));
+        task.Add(BuildRetry(app));
+        task.Add(BuildDelete(app));
+        task.Add(BuildWatch(app));
+        task.Add(EventCommands.BuildTaskEvents(app));
+        task.Add(BuildPatch(app));
+        return task;
+    }
+
+    private static Command BuildCreate(CliApp app)
+    {
+        var repo = new Option<string>("--repo") { Description = "The repository's name or id", Required = true, HelpName = "repo" };
+        var title = new Option<string>("--title") { Description = "A one-line summary (1–200 characters)", Required = true, HelpName = "text" };
+        var description = Options.Text("--description", "The full request for the agent");
+        var descriptionFile = Options.Text("--description-file", "Read the description from a file ('-' for stdin)", "path");
+        var acceptance = Options.Text("--acceptance", "How to tell the work is done");
+        var priority = Options.Range("--priority", 1, 4, "1 (critical) to 4 (low) [default: 3]");
+        var vendor = Options.Text("--vendor", "The agent vendor (script, claude, gemini, codex, glm, …) [default: script]", "vendor");
+        var model = Options.Text("--model", "The model [default: the vendor's default]", "model");
+        var branch = Options.Text("--branch", "The branch to start from [default: the repository's default branch]", "branch");
+        var maxAttempts = Options.Range("--max-attempts", 1, 10, "Attempts before the task fails [default: the repository's setting]");
+        var timeout = Options.Duration("--timeout", "Time limit of one attempt [default: the repository's setting]");
+        var skipVerification = Options.Flag("--skip-verification", "Accept the agent's work without running the repository's checks");
+        var labels = new Option<string[]>("--label") { Description = "A label (repeatable)", HelpName = "label" };
+        var noEnqueue = Options.Flag("--no-enqueue", "Leave the task pending instead of queueing it");
+        var watch = Options.Flag("--watch", "Follow the task until it ends; the exit code tells how it ended");
+        var command = new Command("create", "Create a task (queued at once unless --no-enqueue).")
+        {
+            repo, title, description, descriptionFile, acceptance, priority, vendor, model, branch, maxAttempts, timeout,
+            skipVerification, labels, noEnqueue, watch,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(description) is not null && result.GetResult(descriptionFile) is not null)
+            {
+                result.AddError("Give --description or --description-file, not both.");
+            }
+
+            if (result.GetResult(noEnqueue) is not null && result.GetResult(watch) is not null)
+            {
+                result.AddError("--watch follows a queued task: it cannot be combined with --no-enqueue.");
+            }
+        });
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var request = new CreateTaskRequest
+            {
+                Repository = context.Get(repo)!,
+                Title = context.Get(title)!,
+                Description = context.Get(descriptionFile) is { } path
+                    ? await ReadDescriptionAsync(path, cancellationToken)
+                    : context.Get(description) ?? "",
+                Acceptance = context.Get(acceptance) ?? "",
+                Priority = context.Get(priority) ?? 0,
+                Vendor = context.Get(vendor) ?? "",
+                Model = context.Get(model) ?? "",
+                BaseBranch = context.Get(branch) ?? "",
+                MaxAttempts = context.Get(maxAttempts) ?? 0,
+                AttemptTimeout = context.Get(timeout) is { } limit ? Duration.FromTimeSpan(limit) : null,
+                SkipVerification = context.Get(skipVerification),
+                Enqueue = !context.Get(noEnqueue),
+            };
+            request.Labels.AddRange(context.Get(labels) ?? []);
+            var response = await context.Connection.Tasks.CreateTaskAsync(request, cancellationToken: cancellationToken);
+            context.Output.Write(response.Task, () => $"Created {TaskFormatting.Summary(response.Task)}\n");
+            return context.Get(watch)
+                ? await Watcher(context).WatchAsync(response.Task.Id, cancellationToken)
+                : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildList(CliApp app)
+    {
+        var statuses = new Option<string[]>("--status") { Description = "Only tasks in this status (repeatable)", HelpName = "status" };
+        statuses.AcceptOnlyFromAmong([.. Words.StatusNames]);
+        var repo = Options.Text("--repo", "Only tasks of this repository", "repo");
+        var vendor = Options.Text("--vendor", "Only tasks for this vendor", "vendor");
+        var label = Options.Text("--label", "Only tasks carrying this label", "label");
+        var limit = Options.Range("--limit", 1, 200, "Tasks per page [default: 50]");
+        var pageToken = Options.Text("--page-token", "Continue after a previous page", "token");
+        var command = new Command("list", "List tasks, newest first, a page at a time.") { statuses, repo, vendor, label, limit, pageToken };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var request = new ListTasksRequest
+            {
+                Repository = context.Get(repo) ?? "",
+                Vendor = context.Get(vendor) ?? "",
+                Label = context.Get(label) ?? "",
+                PageSize = context.Get(limit) ?? 0,
+                PageToken = context.Get(pageToken) ?? "",
+            };
+            request.Statuses.AddRange((context.Get(statuses) ?? []).Select(Words.ParseStatus));
+            var response = await context.Connection.Tasks.ListTasksAsync(request, cancellationToken: cancellationToken);
+            context.Output.Write(response, () => TaskFormatting.List(response.Tasks, context.Output.TimeZone)
+                + (response.NextPageToken.Length > 0 ? $"More tasks: --page-token {response.NextPageToken}\n" : ""));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildShow(CliApp app)
+    {
+        var id = Options.TaskId();
+        var command = new Command("show", "Show a task and its attempts.") { id };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Tasks.GetTaskAsync(new GetTaskRequest { Id = context.Get(id) }, cancellationToken: cancellationToken);
+            context.Output.Write(response, () => TaskFormatting.Show(response.Task, response.Runs, context.Output.TimeZone));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildCancel(CliApp app)
+    {
+        var id = Options.TaskId();
+        var reason = Options.Text("--reason", "Why (kept in the task's history)");
+        var command = new Command("cancel", "Cancel a task that has not finished; a running agent or verification is stopped.") { id, reason };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Tasks.CancelTaskAsync(
+                new CancelTaskRequest { Id = context.Get(id), Reason = context.Get(reason) ?? "" }, cancellationToken: cancellationToken);
+            context.Output.Write(response.Task, () => $"Cancelled {TaskFormatting.Summary(response.Task)}\n");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildRetry(CliApp app)
+    {
+        var id = Options.TaskId();
+        var watch = Options.Flag("--watch", "Follow the task until it ends; the exit code tells how it ended");
+        var command = new Command("retry", "Queue a failed, blocked or cancelled task again with a fresh attempt budget.") { id, watch };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Tasks.RetryTaskAsync(new RetryTaskRequest { Id = context.Get(id) }, cancellationToken: cancellationToken);
+            context.Output.Write(response.Task, () => $"Retrying {TaskFormatting.Summary(response.Task)}\n");
+            return context.Get(watch)
+                ? await Watcher(context).WatchAsync(response.Task.Id, cancellationToken)
+                : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildDelete(CliApp app)
+    {
+        var id = Options.TaskId();
+        var command = new Command("delete", "Delete a task with its attempts and events (not while it is queued or running).") { id };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Tasks.DeleteTaskAsync(new DeleteTaskRequest { Id = context.Get(id) }, cancellationToken: cancellationToken);
+            context.Output.Write(response, () => string.Create(CultureInfo.InvariantCulture, $"Deleted task {context.Get(id)}.\n"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildWatch(CliApp app)
+    {
+        var id = Options.TaskId();
+        var command = new Command("watch", "Follow a task's events until it ends; the exit code tells how it ended.") { id };
+        app.Handle(command, (context, cancellationToken) => Watcher(context).WatchAsync(context.Get(id), cancellationToken));
+        return command;
+    }
+
+    private static Command BuildPatch(CliApp app)
+    {
+        var id = Options.TaskId();
+        var attempt = new Option<int?>("--attempt") { Description = "A specific attempt [default: the latest that produced work]", HelpName = "n" };
+        var file = new Option<string?>("--output", "-o") { Description = "Write the patch to a file instead of stdout", HelpName = "file" };
+        var command = new Command("patch", "The task's work as a patch series (an mbox for `git am`).") { id, attempt, file };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Tasks.GetTaskPatchAsync(
+                new GetTaskPatchRequest { Id = context.Get(id), Attempt = context.Get(attempt) ?? 0 }, cancellationToken: cancellationToken);
+            var about = string.Create(
+                CultureInfo.InvariantCulture,
+                $"attempt {response.Attempt}, {response.CommitCount} commit(s) on {Words.ShortCommit(response.BaseCommit)}, {(response.Verified ? "verified" : "not verified")}");
+            if (context.Get(file) is { } path)
+            {
+                await File.WriteAllBytesAsync(path, response.PatchSeries.ToByteArray(), cancellationToken);
+                context.Output.Write(response, () => $"Wrote the patch of task {context.Get(id)} ({about}) to {path}\n");
+                return ExitCodes.Success;
+            }
+
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(response);
+                return ExitCodes.Success;
+            }
+
+            // Raw bytes on stdout, so `devserver task patch 12 | git am` gets the mbox as stored; the summary goes to stderr.
+            await context.Output.Error.WriteLineAsync($"Patch of task {context.Get(id)}: {about}".AsMemory(), cancellationToken);
+            await context.Output.Out.FlushAsync(cancellationToken);
+            var stdout = context.Host.OpenStandardOutput();
+            await stdout.WriteAsync(response.PatchSeries.Memory, cancellationToken);
+            await stdout.FlushAsync(cancellationToken);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static TaskWatcher Watcher(CommandContext context) => new(context.Host, context.Output, context.Connection);
+
+    private static async Task<string> ReadDescriptionAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (path == "-")
+            {
+                using var stdin = new StreamReader(Console.OpenStandardInput());
+                return await stdin.ReadToEndAsync(cancellationToken);
+            }
+
+            return await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Usage, $"cannot read --description-file {path}: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace DevServer.Orchestrator.Data;
+
+internal static class DatabaseHosting
+{
+    /// <summary>
+    /// PostgreSQL for the orchestrator: <see cref="DatabaseSettings"/> (validated now), one <see cref="NpgsqlDataSource"/>,
+    /// and <see cref="DatabaseStartup"/> as the first hosted service, so that every later one finds a running, migrated
+    /// database and the embedded server stops after all of them.
+    /// </summary>
+    public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
+    {
+        var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services =>
+            new NpgsqlDataSourceBuilder(settings.ConnectionString)
+                .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
+                .Build());
+        builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddSingleton<DatabaseStartup>();
+        // Hosted services start in registration order and stop in reverse: first wherever AddDatabase is called.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(services => services.GetRequiredService<DatabaseStartup>()));
+        return builder;
+    }
+}

@@ -1,0 +1,106 @@
+using DevServer.Orchestrator.Data;
+using DevServer.Orchestrator.Events;
+using DevServer.Orchestrator.Mesh;
+using DevServer.Orchestrator.Queue;
+using DevServer.Orchestrator.Repositories;
+using DevServer.Orchestrator.Runs;
+using DevServer.Orchestrator.Scheduling;
+using DevServer.Orchestrator.Tasks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quartz;
+using Rpc.Server;
+using SchedulingOptions = DevServer.Orchestrator.Scheduling.SchedulingOptions;
+
+namespace DevServer.Orchestrator.Hosting;
+
+/// <summary>Registers and maps the pipeline's features; each method is one line of Program.cs.</summary>
+internal static class PipelineHosting
+{
+    /// <summary>Events: the log written inside transitions, the pump that reads it, the hub that fans it out.</summary>
+    public static WebApplicationBuilder AddEvents(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OrchestratorInstance>();
+        builder.Services.AddSingleton<PostgresNotifications>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PostgresNotifications>());
+        builder.Services.AddSingleton<EventLog>();
+        builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddSingleton<EventPump>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EventPump>());
+        return builder;
+    }
+
+    /// <summary>Tasks and repositories: the transitions every feature goes through.</summary>
+    public static WebApplicationBuilder AddTasks(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TaskTransitions>();
+        builder.Services.AddSingleton<AttemptEndings>();
+        return builder;
+    }
+
+    /// <summary>The mesh: worker connections on this instance and the delivery of their assignments.</summary>
+    public static WebApplicationBuilder AddMesh(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MeshOptions>().BindConfiguration(MeshOptions.Section)
+            .Validate(o => MeshOptions.Validate(o) is null, "Invalid Orchestrator:Mesh settings.").ValidateOnStart();
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.AddSingleton<AssignmentDelivery>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AssignmentDelivery>());
+        builder.Services.Configure<RpcServerOptions>(options => options.MaxReceiveMessageSize = 64 * 1024 * 1024);
+        return builder;
+    }
+
+    /// <summary>
+    /// Quartz with its clustered PostgreSQL store: the dispatch job (triggered on demand and as a backstop), attempt
+    /// time limits, and the sweep of lost workers.
+    /// </summary>
+    public static WebApplicationBuilder AddScheduling(this WebApplicationBuilder builder)
+    {
+        var scheduling = builder.Configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
+        if (SchedulingOptions.Validate(scheduling) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section);
+        builder.Services.AddSingleton<DispatchRequests>();
+        builder.Services.AddSingleton<Dispatcher>();
+        var connectionString = DatabaseSettings.FromConfiguration(builder.Configuration).ConnectionString;
+        builder.Services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                // One name shared by every orchestrator makes them one cluster; each generates its own instance id.
+                scheduler.InstanceName = "devserver";
+                scheduler.GenerateInstanceId = true;
+            });
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseClustering(clustering => clustering.CheckinInterval = TimeSpan.FromSeconds(5));
+                store.UseSystemTextJsonSerializer();
+                store.ProvisionSchema();
+            });
+            quartz.AddJob<DispatchJob>(job => job.WithIdentity(DispatchJob.Key).StoreDurably());
+            quartz.AddTrigger(trigger => trigger.ForJob(DispatchJob.Key).WithIdentity("dispatch-backstop", "pipeline")
+                .WithSimpleSchedule(s => s.WithInterval(scheduling.DispatchBackstopInterval).RepeatForever()));
+            quartz.AddJob<SweepJob>(job => job.WithIdentity(SweepJob.Key).StoreDurably());
+            quartz.AddTrigger(trigger => trigger.ForJob(SweepJob.Key).WithIdentity("sweep", "pipeline")
+                .WithSimpleSchedule(s => s.WithInterval(scheduling.SweepInterval).RepeatForever()));
+            quartz.AddJob<AttemptTimeoutJob>(job => job.WithIdentity(AttemptTimeoutJob.Key).StoreDurably());
+        });
+        builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    /// <summary>The public API (tasks, repositories, events, queue) and the workers' mesh.</summary>
+    public static WebApplication MapPipelineServices(this WebApplication app)
+    {
+        app.MapRpcService<TaskApi>().EnableGrpcWeb();
+        app.MapRpcService<RepositoryApi>().EnableGrpcWeb();
+        app.MapRpcService<EventApi>().EnableGrpcWeb();
+        app.MapRpcService<QueueApi>().EnableGrpcWeb();
+        app.MapRpcService<MeshApi>();
+        return app;
+    }
+}

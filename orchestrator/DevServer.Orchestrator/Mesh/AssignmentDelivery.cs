@@ -1,0 +1,180 @@
+using System.Threading.Channels;
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Contracts.Work.V1;
+using DevServer.Orchestrator.Hosting;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Npgsql;
+
+namespace DevServer.Orchestrator.Mesh;
+
+/// <summary>
+/// Pushes work and cancellations to the workers whose streams this instance holds. It wakes on
+/// <c>NOTIFY devserver_assignments</c> (any instance placed or cancelled something), on a new connection, and every
+/// few seconds, and sends each open assignment once per connection and each cancellation once per connection.
+/// </summary>
+internal sealed partial class AssignmentDelivery(
+    NpgsqlDataSource dataSource, WorkerRegistry registry, PostgresNotifications notifications, ILogger<AssignmentDelivery> logger) : BackgroundService
+{
+    private static readonly TimeSpan SafetyInterval = TimeSpan.FromSeconds(3);
+
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        notifications.Subscribe(PostgresNotifications.AssignmentsChannel, Wake);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            {
+                timeout.CancelAfter(SafetyInterval);
+                try
+                {
+                    await _wake.Reader.ReadAsync(timeout.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await DeliverAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+            {
+                LogDeliveryFailed(logger, exception);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(CancellationToken cancellationToken)
+    {
+        var connections = registry.Snapshot();
+        if (connections.Length == 0)
+        {
+            return;
+        }
+
+        var workerIds = connections.Select(c => c.WorkerId).ToArray();
+        var pending = new List<(string WorkerId, Guid AssignmentId, string State)>();
+        await using (var command = dataSource.CreateCommand(
+            "SELECT worker_id, id, state FROM assignments WHERE worker_id = ANY(@workers) AND state IN ('open', 'cancelling', 'timed_out') AND (state <> 'timed_out' OR finished_at > now() - interval '5 minutes') ORDER BY created_at"))
+        {
+            command.Parameters.AddWithValue("workers", workerIds);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                pending.Add((reader.GetString(0), reader.GetGuid(1), reader.GetString(2)));
+            }
+        }
+
+        foreach (var (workerId, assignmentId, state) in pending)
+        {
+            if (registry.Find(workerId) is not { } connection)
+            {
+                continue;
+            }
+
+            var id = assignmentId.ToString();
+            if (state == "open")
+            {
+                if (!connection.MarkAssignmentSent(id))
+                {
+                    continue;
+                }
+
+                if (await BuildAssignmentAsync(assignmentId, cancellationToken) is { } assignment)
+                {
+                    await connection.SendAsync(new ConnectResponse { Assignment = assignment }, cancellationToken);
+                }
+            }
+            else if (connection.MarkCancellationSent(id))
+            {
+                var reason = state == "timed_out" ? "the attempt ran past its time limit" : "the task was cancelled";
+                await connection.SendAsync(new ConnectResponse { Cancel = new CancelAssignment { AssignmentId = id, Reason = reason } }, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The work message for an assignment, built from the task, its repository and its run.</summary>
+    private async Task<Assignment?> BuildAssignmentAsync(Guid assignmentId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT a.kind, a.task_id, a.attempt, t.title, t.description, t.acceptance, t.labels, t.base_branch, t.base_commit,
+                   t.attempt_timeout, run.model, r.name, r.location, r.pre_command, r.build_command, r.test_command,
+                   r.lint_command, r.stage_timeout, run.base_commit, run.patch_series,
+                   (SELECT p.session_id FROM runs p WHERE p.task_id = a.task_id AND p.attempt < a.attempt AND p.worker_id = a.worker_id
+                    ORDER BY p.attempt DESC LIMIT 1),
+                   (SELECT concat_ws(E'\n', nullif(p.error, ''), nullif(p.verification_output_tail, '')) FROM runs p
+                    WHERE p.task_id = a.task_id AND p.attempt < a.attempt ORDER BY p.attempt DESC LIMIT 1)
+            FROM assignments a
+            JOIN tasks t ON t.id = a.task_id
+            JOIN repositories r ON r.id = t.repository_id
+            JOIN runs run ON run.id = a.run_id
+            WHERE a.id = @id AND a.state = 'open'
+            """);
+        command.Parameters.AddWithValue("id", assignmentId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var assignment = new Assignment { AssignmentId = assignmentId.ToString(), TaskId = reader.GetInt64(1), Attempt = reader.GetInt32(2) };
+        var repository = new RepositorySource { Name = reader.GetString(11), Location = reader.GetString(12) };
+        if (reader.GetString(0) == "agent")
+        {
+            var brief = new TaskBrief
+            {
+                TaskId = assignment.TaskId,
+                Title = reader.GetString(3),
+                Description = reader.GetString(4),
+                Acceptance = reader.GetString(5),
+            };
+            brief.Labels.AddRange(reader.GetFieldValue<string[]>(6));
+            assignment.Agent = new AgentWork
+            {
+                Repository = repository,
+                BaseBranch = reader.GetString(7),
+                BaseCommit = reader.GetString(8),
+                WorkBranch = $"devserver/task-{assignment.TaskId}",
+                Task = brief,
+                Model = reader.GetString(10),
+                ResumeSessionId = reader.IsDBNull(20) ? "" : reader.GetString(20),
+                Timeout = Duration.FromTimeSpan(reader.GetFieldValue<TimeSpan>(9)),
+                PreviousFailure = reader.IsDBNull(21) ? "" : reader.GetString(21),
+            };
+            return assignment;
+        }
+
+        var stageTimeout = Duration.FromTimeSpan(reader.GetFieldValue<TimeSpan>(17));
+        var verify = new VerifyWork
+        {
+            Repository = repository,
+            BaseCommit = reader.GetString(18),
+            PatchSeries = reader.IsDBNull(19) ? ByteString.Empty : ByteString.CopyFrom(reader.GetFieldValue<byte[]>(19)),
+        };
+        foreach (var (kind, ordinal) in new[] { (StageKind.Pre, 13), (StageKind.Build, 14), (StageKind.Test, 15), (StageKind.Lint, 16) })
+        {
+            var stageCommand = reader.GetString(ordinal);
+            if (stageCommand.Length > 0)
+            {
+                verify.Stages.Add(new VerificationStage { Kind = kind, Command = stageCommand, Timeout = stageTimeout });
+            }
+        }
+
+        assignment.Verify = verify;
+        return assignment;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering assignments failed; retrying on the next wake-up")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,232 @@
+using System.Text.RegularExpressions;
+using DevServer.Contracts.Repositories.V1;
+using DevServer.Orchestrator.Tasks;
+using Google.Protobuf.WellKnownTypes;
+using Npgsql;
+using Rpc;
+
+namespace DevServer.Orchestrator.Repositories;
+
+/// <summary>The repositories DevServer works on: where to fetch them, their check commands and task defaults.</summary>
+internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimeProvider clock) : RepositoryService.RepositoryServiceBase
+{
+    private const string Columns =
+        """
+        id, name, location, default_branch, pre_command, build_command, test_command, lint_command,
+        stage_timeout, max_attempts, attempt_timeout, created_at, updated_at
+        """;
+
+    private static readonly TimeSpan DefaultStageTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan DefaultAttemptTimeout = TimeSpan.FromMinutes(60);
+    private static readonly TimeSpan MaxStageTimeout = TimeSpan.FromHours(6);
+    private const int MaxCommandBytes = 8 * 1024;
+    private const int MaxLocationLength = 1024;
+
+    public override async Task<AddRepositoryResponse> AddRepository(AddRepositoryRequest request, ServerCallContext context)
+    {
+        var name = RepositoryName(request.Name);
+        var location = Location(request.Location);
+        var branch = request.DefaultBranch.Length == 0 ? "main" : TaskValidation.Branch(request.DefaultBranch, "default_branch");
+        var commands = Commands(request.Commands ?? new VerificationCommands());
+        var stageTimeout = request.StageTimeout is null
+            ? DefaultStageTimeout
+            : TaskValidation.Timeout(request.StageTimeout, "stage_timeout", TimeSpan.FromSeconds(1), MaxStageTimeout);
+        var maxAttempts = request.MaxAttempts == 0 ? 2 : TaskValidation.MaxAttempts(request.MaxAttempts, "max_attempts");
+        var attemptTimeout = request.AttemptTimeout is null
+            ? DefaultAttemptTimeout
+            : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
+
+        await using var command = dataSource.CreateCommand(
+            $"""
+            INSERT INTO repositories (name, location, default_branch, pre_command, build_command, test_command, lint_command,
+                                      stage_timeout, max_attempts, attempt_timeout, created_at, updated_at)
+            VALUES (@name, @location, @branch, @pre, @build, @test, @lint, @stage_timeout, @max_attempts, @attempt_timeout, @now, @now)
+            ON CONFLICT (name) DO NOTHING
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("location", location);
+        command.Parameters.AddWithValue("branch", branch);
+        command.Parameters.AddWithValue("pre", commands.Pre);
+        command.Parameters.AddWithValue("build", commands.Build);
+        command.Parameters.AddWithValue("test", commands.Test);
+        command.Parameters.AddWithValue("lint", commands.Lint);
+        command.Parameters.AddWithValue("stage_timeout", stageTimeout);
+        command.Parameters.AddWithValue("max_attempts", maxAttempts);
+        command.Parameters.AddWithValue("attempt_timeout", attemptTimeout);
+        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
+        if (!await reader.ReadAsync(context.CancellationToken))
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"A repository named '{name}' already exists."));
+        }
+
+        return new AddRepositoryResponse { Repository = Read(reader) };
+    }
+
+    public override async Task<GetRepositoryResponse> GetRepository(GetRepositoryRequest request, ServerCallContext context) =>
+        new() { Repository = await GetAsync(request.Repository, context.CancellationToken) };
+
+    public override async Task<ListRepositoriesResponse> ListRepositories(ListRepositoriesRequest request, ServerCallContext context)
+    {
+        var response = new ListRepositoriesResponse();
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM repositories ORDER BY name");
+        await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
+        while (await reader.ReadAsync(context.CancellationToken))
+        {
+            response.Repositories.Add(Read(reader));
+        }
+
+        return response;
+    }
+
+    public override async Task<UpdateRepositoryResponse> UpdateRepository(UpdateRepositoryRequest request, ServerCallContext context)
+    {
+        var current = await GetAsync(request.Repository, context.CancellationToken);
+        var location = request.HasLocation ? Location(request.Location) : current.Location;
+        var branch = request.HasDefaultBranch ? TaskValidation.Branch(request.DefaultBranch, "default_branch") : current.DefaultBranch;
+        var commands = request.Commands is null ? current.Commands : Commands(request.Commands);
+        var stageTimeout = request.StageTimeout is null
+            ? current.StageTimeout.ToTimeSpan()
+            : TaskValidation.Timeout(request.StageTimeout, "stage_timeout", TimeSpan.FromSeconds(1), MaxStageTimeout);
+        var maxAttempts = request.HasMaxAttempts ? TaskValidation.MaxAttempts(request.MaxAttempts, "max_attempts") : current.MaxAttempts;
+        var attemptTimeout = request.AttemptTimeout is null
+            ? current.AttemptTimeout.ToTimeSpan()
+            : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
+
+        await using var command = dataSource.CreateCommand(
+            $"""
+            UPDATE repositories SET location = @location, default_branch = @branch, pre_command = @pre, build_command = @build,
+                   test_command = @test, lint_command = @lint, stage_timeout = @stage_timeout, max_attempts = @max_attempts,
+                   attempt_timeout = @attempt_timeout, updated_at = @now
+            WHERE id = @id
+            RETURNING {Columns}
+            """);
+        command.Parameters.AddWithValue("id", current.Id);
+        command.Parameters.AddWithValue("location", location);
+        command.Parameters.AddWithValue("branch", branch);
+        command.Parameters.AddWithValue("pre", commands.Pre);
+        command.Parameters.AddWithValue("build", commands.Build);
+        command.Parameters.AddWithValue("test", commands.Test);
+        command.Parameters.AddWithValue("lint", commands.Lint);
+        command.Parameters.AddWithValue("stage_timeout", stageTimeout);
+        command.Parameters.AddWithValue("max_attempts", maxAttempts);
+        command.Parameters.AddWithValue("attempt_timeout", attemptTimeout);
+        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
+        return await reader.ReadAsync(context.CancellationToken)
+            ? new UpdateRepositoryResponse { Repository = Read(reader) }
+            : throw NotFound(request.Repository);
+    }
+
+    public override async Task<RemoveRepositoryResponse> RemoveRepository(RemoveRepositoryRequest request, ServerCallContext context)
+    {
+        var repository = await GetAsync(request.Repository, context.CancellationToken);
+        await using var command = dataSource.CreateCommand(
+            """
+            DELETE FROM repositories r WHERE r.id = @id
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.repository_id = r.id AND t.status IN ('queued', 'running', 'verifying'))
+            """);
+        command.Parameters.AddWithValue("id", repository.Id);
+        if (await command.ExecuteNonQueryAsync(context.CancellationToken) == 0)
+        {
+            throw new RpcException(new Status(
+                StatusCode.FailedPrecondition,
+                $"Repository '{repository.Name}' has tasks that are queued, running or verifying; cancel them first."));
+        }
+
+        return new RemoveRepositoryResponse();
+    }
+
+    /// <summary>Finds a repository by name or numeric id (the form every request uses).</summary>
+    public static async Task<long?> FindIdAsync(NpgsqlConnection connection, string reference, CancellationToken cancellationToken) =>
+        (await FindAsync(connection, reference, cancellationToken))?.Id;
+
+    /// <summary>Finds a repository by name or numeric id, with its name (what events and messages show).</summary>
+    public static async Task<(long Id, string Name)?> FindAsync(NpgsqlConnection connection, string reference, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT id, name FROM repositories WHERE name = @name OR id = @id", connection);
+        command.Parameters.AddWithValue("name", reference);
+        command.Parameters.AddWithValue("id", long.TryParse(reference, out var id) ? id : -1L);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    public static RpcException NotFound(string reference) =>
+        new(new Status(StatusCode.NotFound, $"Repository '{TaskValidation.Printable(reference)}' does not exist."));
+
+    private async Task<Repository> GetAsync(string reference, CancellationToken cancellationToken)
+    {
+        if (reference.Length == 0)
+        {
+            throw TaskValidation.Invalid("repository (a name or id) is required.");
+        }
+
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM repositories WHERE name = @name OR id = @id");
+        command.Parameters.AddWithValue("name", reference);
+        command.Parameters.AddWithValue("id", long.TryParse(reference, out var id) ? id : -1L);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : throw NotFound(reference);
+    }
+
+    private static Repository Read(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        Name = reader.GetString(1),
+        Location = reader.GetString(2),
+        DefaultBranch = reader.GetString(3),
+        Commands = new VerificationCommands
+        {
+            Pre = reader.GetString(4),
+            Build = reader.GetString(5),
+            Test = reader.GetString(6),
+            Lint = reader.GetString(7),
+        },
+        StageTimeout = Duration.FromTimeSpan(reader.GetFieldValue<TimeSpan>(8)),
+        MaxAttempts = reader.GetInt32(9),
+        AttemptTimeout = Duration.FromTimeSpan(reader.GetFieldValue<TimeSpan>(10)),
+        CreatedAt = TaskMappings.ToTimestamp(reader, 11),
+        UpdatedAt = TaskMappings.ToTimestamp(reader, 12),
+    };
+
+    private static string RepositoryName(string name) =>
+        NamePattern().IsMatch(name)
+            ? name
+            : throw TaskValidation.Invalid("name must be 1–64 characters: a letter, then letters, digits, '.', '_' or '-'.");
+
+    /// <summary>A git URL or an absolute path; never something git would read as an option.</summary>
+    private static string Location(string location)
+    {
+        // A path is not parsed as a URL: on Unix "/a/../b" is also an absolute file URI (with the dots resolved), which
+        // would let it past the path rule below.
+        var isUrl = !location.StartsWith('/')
+            && Uri.TryCreate(location, UriKind.Absolute, out var uri)
+            && uri.Scheme is "https" or "http" or "ssh" or "git" or "file";
+        var isScpLike = ScpLikePattern().IsMatch(location);
+        var isPath = location.StartsWith('/') && !location.Split('/').Contains("..");
+        if (location.Length is 0 or > MaxLocationLength || location.Any(char.IsControl) || !(isUrl || isScpLike || isPath))
+        {
+            throw TaskValidation.Invalid(
+                "location must be a git URL (https://, ssh://, git://, file://, user@host:path) or an absolute path.");
+        }
+
+        return location;
+    }
+
+    private static VerificationCommands Commands(VerificationCommands commands)
+    {
+        foreach (var (field, value) in new[] { ("pre", commands.Pre), ("build", commands.Build), ("test", commands.Test), ("lint", commands.Lint) })
+        {
+            TaskValidation.Text(value, $"commands.{field}", MaxCommandBytes);
+        }
+
+        return commands;
+    }
+
+    // \z, not $: in .NET '$' also matches before a final '\n'.
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9._-]{0,63}\\z")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^-].*\\z")]
+    private static partial Regex ScpLikePattern();
+}

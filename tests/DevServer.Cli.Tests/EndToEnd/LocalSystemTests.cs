@@ -1,0 +1,102 @@
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using DevServer.Cli.Tests.Infrastructure;
+using DevServer.Testing;
+
+namespace DevServer.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// `devserver demo` and `devserver up` with the real programs (built before the tests): the orchestrator on its
+/// embedded PostgreSQL, the script sidecar and the verifier, as child processes of the CLI.
+/// </summary>
+public sealed partial class LocalSystemTests : IDisposable
+{
+    /// <summary>Start-up includes creating a database cluster; on a busy 2-core machine that can take a while.</summary>
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly string _root = RunningSystem.CreateRoot();
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Demo_FreshDataDirectory_DeliversAVerifiedPatchAndExitsZero()
+    {
+        var data = Path.Combine(_root, "data");
+
+        var result = await CliRun.Start(["demo", "--data", data], TestCli.Host(RunningSystem.Programs()), TestContext.Current.CancellationToken).ResultAsync(RunTimeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Workers connected: ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Created task 1 (queued): Implement calc.multiply\n", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  #1      agent | demo agent: committed: calc: add multiply\n", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  #1  stage      test passed in ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  #1  stage      lint passed in ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("\nTask 1 done", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Subject: [PATCH] calc: add multiply\n", result.Out, StringComparison.Ordinal);
+        Assert.Contains("+def multiply(a, b):\n", result.Out, StringComparison.Ordinal);
+        Assert.Contains("--- the history of task 1", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  #1  status     verifying → done", result.Out, StringComparison.Ordinal);
+        Assert.EndsWith("Stopping the orchestrator…\n", result.Out, StringComparison.Ordinal);
+        Assert.Equal("", result.Error);
+        Assert.True(File.Exists(Path.Combine(data, "admin.token")));
+    }
+
+    [Fact]
+    public async Task Demo_SidecarDiesDuringTheTask_FailsNamingItInsteadOfWaiting()
+    {
+        // The real sidecar, whose agent kills it (a later --Key=Value wins over the CLI's --Script:Command).
+        var sidecar = Path.Combine(_root, "dying-sidecar.sh");
+        var programs = RunningSystem.Programs();
+        await File.WriteAllTextAsync(
+            sidecar,
+            $"#!/bin/sh\nexec '{BuiltPrograms.Dotnet}' '{programs["DEVSERVER_SCRIPT_SIDECAR"]}' \"$@\" '--Script:Command=kill -9 $PPID'\n",
+            TestContext.Current.CancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(sidecar, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        programs["DEVSERVER_SCRIPT_SIDECAR"] = sidecar;
+
+        var result = await CliRun.Start(["demo", "--data", Path.Combine(_root, "data")], TestCli.Host(programs), TestContext.Current.CancellationToken)
+            .ResultAsync(RunTimeout);
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.StartsWith("devserver: the script sidecar was ended by signal 9; the end of its log (", result.Error, StringComparison.Ordinal);
+        Assert.EndsWith("Stopping the orchestrator…\n", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_RunningThenInterrupted_ServesTheApiAndStopsEverything()
+    {
+        var data = Path.Combine(_root, "data");
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var up = CliRun.Start(["up", "--data", data, "--grpc-port", "0", "--web-port", "0", "--script", "true"], TestCli.Host(RunningSystem.Programs()), interrupt.Token);
+
+        await up.Out.WaitForAsync("DevServer is up", RunTimeout, up.Exit);
+        var server = GrpcLine().Match(up.Out.ToString()).Groups["url"].Value;
+        // Another CLI finds the token in the data directory.
+        var workers = await TestCli.RunAsync(["workers", "--server", server, "--data", data]);
+        var tasks = await TestCli.RunAsync(["task", "list", "--server", server, "--data", data]);
+        await interrupt.CancelAsync();
+        var result = await up.ResultAsync(TimeSpan.FromSeconds(90));
+
+        Assert.True(workers.ExitCode == 0, workers.ToString());
+        Assert.Matches(@"-script\s+vendor\s+script\s+-\s+0/1\s+connected", workers.Out);
+        Assert.Matches(@"-verifier\s+verifier\s+-\s+-\s+0/1\s+connected", workers.Out);
+        Assert.Equal("No tasks.\n", tasks.Out);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("  admin token   " + Path.Combine(data, "admin.token") + "\n", result.Out, StringComparison.Ordinal);
+        Assert.EndsWith("Stopping script sidecar and verifier…\nStopping the orchestrator…\n", result.Out, StringComparison.Ordinal);
+        var port = new Uri(server).Port;
+        using var probe = new TcpClient();
+        await Assert.ThrowsAsync<SocketException>(() => probe.ConnectAsync("127.0.0.1", port, TestContext.Current.CancellationToken).AsTask());
+        foreach (var log in new[] { "orchestrator.log", "script.log", "verifier.log" })
+        {
+            Assert.True(new FileInfo(Path.Combine(data, "logs", log)).Length > 0, log);
+        }
+    }
+
+    [GeneratedRegex(@"  gRPC +(?<url>http://\S+)")]
+    private static partial Regex GrpcLine();
+}

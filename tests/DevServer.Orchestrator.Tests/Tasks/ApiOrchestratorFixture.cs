@@ -1,0 +1,133 @@
+using System.Text.RegularExpressions;
+using DevServer.Contracts.Events.V1;
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Contracts.Queue.V1;
+using DevServer.Contracts.Repositories.V1;
+using DevServer.Contracts.Tasks.V1;
+using DevServer.Orchestrator.Tests.Hosting;
+using DevServer.Orchestrator.Tests.Infrastructure;
+using DevServer.Testing;
+using Rpc;
+using Rpc.Client;
+
+namespace DevServer.Orchestrator.Tests.Tasks;
+
+/// <summary>
+/// One orchestrator process for a test class of the public API (tasks, repositories, events, queue, mesh), with the
+/// generated clients on the admin token and an invoker on the worker token. Its tests run one after another but share
+/// the database, so each test works in repositories (and vendors) of its own and compares counts, not totals.
+/// </summary>
+/// <remarks>
+/// Worker leases are set far from the defaults: long enough that a test's fake worker never needs a heartbeat, and
+/// distinct so the mesh tests can tell the Welcome carries the configured values.
+/// </remarks>
+public sealed partial class ApiOrchestratorFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(7);
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(90);
+
+    private OrchestratorDataDirectory? _data;
+    private ChildProcess? _process;
+    private RpcChannel? _channel;
+    private int _names;
+
+    public string AdminToken { get; private set; } = "";
+
+    public string WorkerToken { get; private set; } = "";
+
+    public RpcChannel Channel => _channel ?? throw new InvalidOperationException("Not started.");
+
+    public CallInvoker AdminInvoker => Channel.CreateCallInvoker().WithBearerToken(AdminToken);
+
+    public CallInvoker WorkerInvoker => Channel.CreateCallInvoker().WithBearerToken(WorkerToken);
+
+    public TaskService.TaskServiceClient Tasks => new(AdminInvoker);
+
+    public RepositoryService.RepositoryServiceClient Repositories => new(AdminInvoker);
+
+    public EventService.EventServiceClient Events => new(AdminInvoker);
+
+    public QueueService.QueueServiceClient Queue => new(AdminInvoker);
+
+    public MeshService.MeshServiceClient Mesh => new(WorkerInvoker);
+
+    /// <summary>What the orchestrator printed so far, for failure messages.</summary>
+    public string Output => $"--- orchestrator stdout ---\n{_process?.StandardOutput}\n--- orchestrator stderr ---\n{_process?.StandardError}";
+
+    /// <summary>A name no other test of the class uses (repository names, vendors, labels).</summary>
+    public string UniqueName(string prefix) => $"{prefix}{Interlocked.Increment(ref _names)}";
+
+    /// <summary>Adds a repository with a fresh name at a path that need not exist (the orchestrator never opens it).</summary>
+    public async Task<Repository> AddRepositoryAsync(CancellationToken cancellationToken, Action<AddRepositoryRequest>? configure = null)
+    {
+        var request = new AddRepositoryRequest { Name = UniqueName("repo"), Location = "/srv/git/sample.git" };
+        configure?.Invoke(request);
+        return (await Repositories.AddRepositoryAsync(request, cancellationToken: cancellationToken)).Repository;
+    }
+
+    /// <summary>Creates a task titled <paramref name="title"/> in <paramref name="repository"/>.</summary>
+    public async Task<AgentTask> CreateTaskAsync(
+        Repository repository, string title, CancellationToken cancellationToken, Action<CreateTaskRequest>? configure = null)
+    {
+        var request = new CreateTaskRequest { Repository = repository.Name, Title = title };
+        configure?.Invoke(request);
+        return (await Tasks.CreateTaskAsync(request, cancellationToken: cancellationToken)).Task;
+    }
+
+    /// <summary>Every stored event of a task, oldest first.</summary>
+    public async Task<List<TaskEvent>> ReadEventsAsync(long taskId, CancellationToken cancellationToken)
+    {
+        var response = await Events.ListTaskEventsAsync(
+            new ListTaskEventsRequest { TaskId = taskId, PageSize = 1000 }, cancellationToken: cancellationToken);
+        Assert.False(response.More, "More than a page of events; the test expected a handful.");
+        return [.. response.Events];
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _data = new OrchestratorDataDirectory();
+        _process = OrchestratorProcess.Launch(
+            _data,
+            $"--Orchestrator:Mesh:HeartbeatInterval={HeartbeatInterval:c}",
+            $"--Orchestrator:Mesh:LeaseDuration={LeaseDuration:c}");
+        try
+        {
+            var grpc = await _process.WaitForLineAsync(ParseGrpcAddress, OrchestratorProcess.StartTimeout, ct);
+            _channel = RpcChannel.ForAddress(grpc);
+        }
+        catch
+        {
+            // No test runs, so nothing else would stop the process and the server it may have started.
+            await DisposeAsync();
+            throw;
+        }
+
+        AdminToken = _data.ReadAdminToken();
+        WorkerToken = _data.ReadWorkerToken();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        _channel = null;
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+
+        if (_data is not null)
+        {
+            await _data.DisposeAsync();
+            _data = null;
+        }
+    }
+
+    private static Uri? ParseGrpcAddress(string line) =>
+        ReadyLine().Match(line) is { Success: true } match ? new Uri(match.Groups["grpc"].Value) : null;
+
+    // The line EndpointsHosting.LogEndpointsOnStart writes once Kestrel has bound both endpoints.
+    [GeneratedRegex(@"DevServer orchestrator: gRPC \(h2c\) on (?<grpc>http://\S+), gRPC-Web on http://\S+$")]
+    private static partial Regex ReadyLine();
+}

@@ -1,0 +1,126 @@
+using DevServer.Contracts.Repositories.V1;
+using DevServer.Contracts.Tasks.V1;
+using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
+
+using DevServer.Pipeline.Testing;
+
+namespace DevServer.Pipeline.Tests;
+
+/// <summary>Processes killed with SIGKILL mid-task, and two orchestrators sharing one database.</summary>
+public sealed class CrashTests
+{
+    private static readonly TimeSpan TaskTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task SidecarKilledMidTask_TaskFinishesOnAnotherSidecar()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = new PipelineHost("sidecar-crash", typeof(PipelineTests).Assembly);
+        await host.StartOrchestratorAsync(ct);
+        var started = Path.Combine(host.Root, "first-started");
+        var doomed = host.StartScriptSidecar("doomed", $"touch {started}; sleep 300");
+        host.StartVerifier("verifier-a");
+        var repository = await SampleRepository.CreateAsync(host.Root, ct);
+        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest
+        {
+            Name = "sample", Location = repository, Commands = new VerificationCommands { Test = SampleRepository.TestCommand },
+        }, cancellationToken: ct);
+        var created = await host.Tasks().CreateTaskAsync(
+            new CreateTaskRequest { Repository = "sample", Title = "Survive a crash", Enqueue = true }, cancellationToken: ct);
+        await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Running);
+        await WaitForFileAsync(started, ct);
+
+        host.StartScriptSidecar("survivor", "echo 'Hello from the agent' >> greeting.txt");
+        await doomed.CrashAsync(ct);
+
+        var finished = await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed);
+        Assert.Equal(TaskStatus.Done, finished.Task.Status);
+        Assert.Equal([RunOutcome.Lost, RunOutcome.Succeeded], finished.Runs.Select(r => r.Outcome));
+        var events = await host.ReadEventsAsync(created.Task.Id, ct);
+        Assert.Contains(events, e => e.WorkerLost is { WorkerName: "doomed" });
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task OrchestratorKilledMidTask_AfterRestartTheTaskFinishesOnceWithoutLostOrDuplicatedEvents()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = new PipelineHost("orchestrator-crash", typeof(PipelineTests).Assembly);
+        await host.StartOrchestratorAsync(ct);
+        var started = Path.Combine(host.Root, "agent-started");
+        // The agent keeps talking through the outage; every line must be stored exactly once.
+        host.StartScriptSidecar("sidecar-a",
+            $"touch {started}; for i in $(seq 1 40); do echo tick $i; sleep 0.1; done; echo 'Hello from the agent' >> greeting.txt");
+        host.StartVerifier("verifier-a");
+        var repository = await SampleRepository.CreateAsync(host.Root, ct);
+        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest
+        {
+            Name = "sample", Location = repository, Commands = new VerificationCommands { Test = SampleRepository.TestCommand },
+        }, cancellationToken: ct);
+        var created = await host.Tasks().CreateTaskAsync(
+            new CreateTaskRequest { Repository = "sample", Title = "Survive the orchestrator", Enqueue = true }, cancellationToken: ct);
+        await WaitForFileAsync(started, ct);
+
+        await host.Orchestrator!.CrashAsync(ct);
+        await host.StartOrchestratorAsync(ct, "--Orchestrator:Mesh:LeaseDuration=00:00:20");
+
+        var finished = await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed, TaskStatus.Blocked);
+        Assert.Equal(TaskStatus.Done, finished.Task.Status);
+        var events = await host.ReadEventsAsync(created.Task.Id, ct);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        var ticks = events.Where(e => e.OutputLine is not null && e.OutputLine.Text.StartsWith("tick ", StringComparison.Ordinal))
+            .GroupBy(e => (e.Attempt, e.OutputLine.Text)).ToList();
+        Assert.All(ticks, group => Assert.Single(group));
+        // One delivery: exactly one attempt reached done, and the task became done exactly once.
+        Assert.Single(finished.Runs, r => r.Outcome == RunOutcome.Succeeded);
+        Assert.Single(events, e => e.StatusChanged?.To == TaskStatus.Done);
+        Assert.All(finished.Runs.Where(r => r.Outcome == RunOutcome.Succeeded),
+            r => Assert.Equal(40, ticks.Count(g => g.Key.Attempt == r.Attempt)));
+    }
+
+    [Fact]
+    public async Task TwoOrchestratorsOnOneDatabase_EveryTaskRunsExactlyOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = new PipelineHost("two", typeof(PipelineTests).Assembly);
+        await host.StartOrchestratorAsync(ct);
+        var (_, second) = await host.StartSecondOrchestratorAsync(ct);
+        var log = Path.Combine(host.Root, "runs.log");
+        var agent = $"echo $DEVSERVER_TASK_ID >> {log}; echo x >> greeting.txt";
+        host.StartScriptSidecar("on-first", agent);
+        host.StartScriptSidecar("on-second", agent, second);
+        var repository = await SampleRepository.CreateAsync(host.Root, ct);
+        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        await host.Queue().UpdateQueueAsync(new Contracts.Queue.V1.UpdateQueueRequest { MaxConcurrency = 4 }, cancellationToken: ct);
+
+        var ids = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            var tasks = host.Tasks(i % 2 == 0 ? host.Address : second);
+            ids.Add((await tasks.CreateTaskAsync(
+                new CreateTaskRequest { Repository = "sample", Title = $"Task {i}", Enqueue = true, SkipVerification = true }, cancellationToken: ct)).Task.Id);
+        }
+
+        foreach (var id in ids)
+        {
+            var done = await host.WaitForStatusAsync(id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed);
+            Assert.Equal(TaskStatus.Done, done.Task.Status);
+            Assert.Single(done.Runs);
+        }
+
+        var executions = (await File.ReadAllLinesAsync(log, ct)).Select(long.Parse).ToArray();
+        Assert.Equal(ids.Order(), executions.Order());
+        var workers = (await host.Queue().ListWorkersAsync(new Contracts.Queue.V1.ListWorkersRequest(), cancellationToken: ct)).Workers;
+        Assert.Equal(2, workers.Count(w => w.Connected));
+    }
+
+    private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(90));
+        while (!File.Exists(path))
+        {
+            await Task.Delay(100, bounded.Token);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Contracts.Work.V1;
+using DevServer.Vendors.Core.Git;
+using DevServer.Vendors.Core.Tests.Git;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DevServer.Verifier.Tests;
+
+/// <summary>
+/// An origin repository, an agent's patch series on it (adds feature.txt, changes README.md) made in a producer
+/// workspace, and a verification handler with its own workspace.
+/// </summary>
+internal sealed class VerificationScenario : IDisposable
+{
+    private readonly SourceRepository _source;
+
+    private VerificationScenario(SourceRepository source, string baseCommit, ByteString patchSeries)
+    {
+        _source = source;
+        BaseCommit = baseCommit;
+        PatchSeries = patchSeries;
+        Handler = new VerificationHandler(new Workspace(VerifierRoot), TimeProvider.System, NullLogger<VerificationHandler>.Instance);
+    }
+
+    public string VerifierRoot { get; } = TempFolder.Create("verifier");
+
+    public SourceRepository Source => _source;
+
+    public string BaseCommit { get; }
+
+    public ByteString PatchSeries { get; }
+
+    public VerificationHandler Handler { get; }
+
+    public RecordingReporter Reporter { get; } = new();
+
+    public static async Task<VerificationScenario> CreateAsync(CancellationToken cancellationToken)
+    {
+        var source = await SourceRepository.CreateAsync(cancellationToken);
+        var producerRoot = TempFolder.Create("producer");
+        try
+        {
+            var producer = new Workspace(producerRoot);
+            var worktree = await producer.PrepareWorktreeAsync(source.Source, "main", "", "1-1", "devserver/task-1", null, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(worktree.Path, "feature.txt"), "made by the agent\n", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(worktree.Path, "README.md"), "line one\nline two, said the agent\n", cancellationToken);
+            await producer.CommitAllAsync(worktree.Path, "The agent's work", cancellationToken);
+            var series = await producer.FormatPatchAsync(worktree.Path, worktree.BaseCommit, cancellationToken);
+            return new VerificationScenario(source, worktree.BaseCommit, ByteString.CopyFrom(series.Mbox));
+        }
+        finally
+        {
+            TempFolder.Delete(producerRoot);
+        }
+    }
+
+    public static VerificationStage Stage(StageKind kind, string command, TimeSpan? timeout = null) => new()
+    {
+        Kind = kind,
+        Command = command,
+        Timeout = Duration.FromTimeSpan(timeout ?? TimeSpan.FromMinutes(1)),
+    };
+
+    public Assignment Assignment(params VerificationStage[] stages) => Assignment(BaseCommit, stages);
+
+    public Assignment Assignment(string baseCommit, params VerificationStage[] stages)
+    {
+        var work = new VerifyWork { Repository = _source.Source, BaseCommit = baseCommit, PatchSeries = PatchSeries };
+        work.Stages.AddRange(stages);
+        return new Assignment { AssignmentId = Guid.NewGuid().ToString(), TaskId = 7, Attempt = 2, Verify = work };
+    }
+
+    /// <summary>Where the handler checks the repository out for <see cref="Assignment(VerificationStage[])"/>.</summary>
+    public string CheckoutPath => Path.Combine(VerifierRoot, "worktrees", "verify-7-2");
+
+    public async Task<VerifyResult> RunAsync(Assignment assignment, CancellationToken cancellationToken)
+    {
+        var result = await Handler.RunAsync(assignment, Reporter, cancellationToken);
+        Assert.Equal(WorkResult.ResultOneofCase.Verify, result.ResultCase);
+        return result.Verify;
+    }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        TempFolder.Delete(VerifierRoot);
+    }
+}

@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace DevServer.Processes;
+
+internal static partial class NativeMethods
+{
+    // Linux signal numbers (the only platform the runner signals on).
+    internal const int SigInt = 2;
+    internal const int SigKill = 9;
+
+    // Not permitted: the process belongs to another user.
+    internal const int Eperm = 1;
+
+    // No such process: it ended between the look-up and the signal.
+    internal const int Esrch = 3;
+
+    // .NET has no API that sends a signal to another process or to a process group.
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,42 @@
+namespace DevServer.Processes;
+
+/// <summary>Which of the parent's environment variables a child sees.</summary>
+public enum EnvironmentMode
+{
+    /// <summary>All of them, plus <see cref="ProcessSpec.Environment"/>.</summary>
+    Inherit,
+
+    /// <summary>
+    /// Only harmless ones (PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TERM, TZ, TMPDIR), plus
+    /// <see cref="ProcessSpec.Environment"/>: tokens and secrets of the parent never reach the child.
+    /// </summary>
+    Scrubbed,
+}
+
+/// <summary>What to run and how.</summary>
+/// <param name="FileName">The program: a path, or a name looked up in PATH.</param>
+/// <param name="Arguments">Its arguments, passed as they are (no shell).</param>
+public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
+{
+    private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
+
+    /// <summary>Where the child runs; null means the current directory.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables set on top of what <see cref="EnvironmentMode"/> passes on.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = NoVariables;
+
+    /// <summary>Which of the parent's variables the child sees.</summary>
+    public EnvironmentMode EnvironmentMode { get; init; } = EnvironmentMode.Inherit;
+
+    /// <summary>
+    /// When set and the current process is privileged, the child runs as this user (through
+    /// <c>runuser -u &lt;user&gt; --</c>; some programs, PostgreSQL among them, refuse to run as root). HOME, SHELL,
+    /// USER and LOGNAME then come from that user's account. Ignored when the current process is not privileged: it
+    /// cannot switch users, and runs the child as itself.
+    /// </summary>
+    public string? RunAsUser { get; init; }
+
+    /// <summary>How long a stopped child may take to exit after SIGINT before its whole tree is killed.</summary>
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,23 @@
+namespace DevServer.Vendors.Core.Git;
+
+/// <summary>A prepared worktree, or why it could not be prepared (an expected outcome, not an exception).</summary>
+/// <param name="Succeeded">True when the worktree is ready at <paramref name="BaseCommit"/>.</param>
+/// <param name="Path">The worktree's folder.</param>
+/// <param name="BaseCommit">The commit it starts from (full hash); empty on failure.</param>
+/// <param name="Error">On failure: what went wrong, with the tail of git's output; empty on success.</param>
+public sealed record WorktreePreparation(bool Succeeded, string Path, string BaseCommit, string Error)
+{
+    internal static WorktreePreparation Failed(string path, string error) => new(false, path, string.Empty, error);
+}
+
+/// <summary>Commits as an mbox produced by <c>git format-patch</c>, ready for <c>git am</c>.</summary>
+/// <param name="Mbox">The patches; empty when there were no commits after the base.</param>
+/// <param name="CommitCount">Patches in <paramref name="Mbox"/>.</param>
+/// <param name="HeadCommit">The worktree's HEAD the series ends at.</param>
+public sealed record PatchSeries(byte[] Mbox, int CommitCount, string HeadCommit);
+
+/// <summary>The result of applying a patch series (an expected outcome, not an exception).</summary>
+/// <param name="Succeeded">True when every patch applied.</param>
+/// <param name="HeadCommit">HEAD afterwards: the last applied patch on success, the unchanged HEAD on failure.</param>
+/// <param name="Error">On failure: the tail of git's output; empty on success.</param>
+public sealed record PatchApplication(bool Succeeded, string HeadCommit, string Error);

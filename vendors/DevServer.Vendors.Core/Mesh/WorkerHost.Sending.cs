@@ -1,0 +1,92 @@
+using DevServer.Contracts.Mesh.V1;
+using Rpc;
+
+namespace DevServer.Vendors.Core.Mesh;
+
+/// <summary>
+/// What goes up the stream: heartbeats and the outboxes, written by one loop per connection (stream writers are not
+/// thread-safe), which reporters, finished handlers and the heartbeat timer wake through a one-slot channel.
+/// </summary>
+internal sealed partial class WorkerHost
+{
+    // A WorkEvents message stays far below the 4 MiB an orchestrator accepts by default (lines are cut at 4 KiB).
+    private const int MaxEventsPerBatch = 256;
+    private const int MaxBatchBytes = 1024 * 1024;
+
+    private TimeSpan HeartbeatInterval(Welcome welcome)
+    {
+        var interval = welcome.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (interval > TimeSpan.Zero)
+        {
+            // A floor, so a mistaken tiny interval cannot turn the heartbeat into a busy loop.
+            return interval < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : interval;
+        }
+
+        var fallback = TimeSpan.FromSeconds(10);
+        WorkerLog.NoHeartbeatInterval(logger, fallback);
+        return fallback;
+    }
+
+    private async Task HeartbeatLoopAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, timeProvider);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            Volatile.Write(ref _heartbeatDue, 1);
+            Wake();
+        }
+    }
+
+    /// <summary>
+    /// The only writer of the request stream (stream writers are not thread-safe): on each wake-up, a heartbeat if
+    /// one is due, then whatever the outboxes hold that this connection has not sent. On stop it half-closes.
+    /// </summary>
+    private async Task WriteLoopAsync(IClientStreamWriter<ConnectRequest> requests, CancellationToken stop, CancellationToken aborted)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, aborted);
+        var signals = _wake.Reader;
+        try
+        {
+            do
+            {
+                while (signals.TryRead(out _))
+                {
+                }
+
+                if (Interlocked.Exchange(ref _heartbeatDue, 0) == 1)
+                {
+                    var active = _assignments.Values.Count(a => !a.HasResult);
+                    await requests.WriteAsync(new ConnectRequest { Heartbeat = new Heartbeat { Active = active } }, aborted);
+                }
+
+                await FlushOutboxesAsync(requests, aborted);
+            }
+            while (await signals.WaitToReadAsync(waiting.Token));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            await requests.CompleteAsync();
+        }
+    }
+
+    private async Task FlushOutboxesAsync(IClientStreamWriter<ConnectRequest> requests, CancellationToken cancellationToken)
+    {
+        bool sent;
+        do
+        {
+            // One message per assignment per round, so a chatty assignment does not hold back another's result.
+            sent = false;
+            foreach (var assignment in _assignments.Values)
+            {
+                if (assignment.TakeNext(MaxEventsPerBatch, MaxBatchBytes) is { } request)
+                {
+                    await requests.WriteAsync(request, cancellationToken);
+                    sent = true;
+                }
+            }
+        }
+        while (sent);
+    }
+
+    private void Wake() => _wake.Writer.TryWrite(true);
+}

@@ -1,0 +1,138 @@
+using DevServer.Contracts.Events.V1;
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Contracts.Work.V1;
+using DevServer.Processes;
+using DevServer.Vendors.Core.Git;
+using DevServer.Vendors.Core.Mesh;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DevServer.Vendors.Script;
+
+/// <summary>
+/// One attempt of the script agent: a worktree at the base, the configured command in it (with the task in its
+/// environment and a prompt file), then whatever it changed as a patch series.
+/// </summary>
+internal sealed class ScriptAgentHandler(
+    Workspace workspace,
+    IOptions<ScriptOptions> options,
+    TimeProvider timeProvider,
+    ILogger<ScriptAgentHandler> logger) : IAssignmentHandler
+{
+    // OutputLine.text and AgentResult.output_excerpt hold at most 4 KiB.
+    private const int MaxLineBytes = 4096;
+    private const int MaxExcerptBytes = 4096;
+
+    public async Task<WorkResult> RunAsync(Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
+    {
+        var work = assignment.Agent;
+        var worktreeName = $"task-{assignment.TaskId}-{assignment.Attempt}";
+
+        // The worktree is prepared afresh at the base for every attempt, and kept afterwards for a look (or a retry).
+        WorktreePreparation prepared;
+        try
+        {
+            prepared = await workspace.PrepareWorktreeAsync(
+                work.Repository ?? new RepositorySource(),
+                work.BaseBranch,
+                work.BaseCommit,
+                worktreeName,
+                string.IsNullOrEmpty(work.WorkBranch) ? null : work.WorkBranch,
+                line => reporter.Report(Line(OutputSource.Worker, line)),
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Finished(new AgentResult { Outcome = AgentOutcome.Cancelled, Error = "Cancelled while the worktree was prepared." });
+        }
+
+        if (!prepared.Succeeded)
+        {
+            ScriptLog.PreparationFailed(logger, assignment.AssignmentId, prepared.Error);
+            return Finished(new AgentResult { Outcome = AgentOutcome.PreparationFailed, Error = prepared.Error });
+        }
+
+        // Outside the worktree, so it never becomes part of the work.
+        var promptFile = Path.Combine(workspace.Root, "prompts", worktreeName + ".md");
+        Directory.CreateDirectory(Path.GetDirectoryName(promptFile)!);
+        await File.WriteAllTextAsync(promptFile, AgentBrief.Prompt(assignment), cancellationToken);
+
+        var settings = options.Value;
+        var timeout = work.Timeout?.ToTimeSpan() is { } given && given > TimeSpan.Zero ? given : settings.DefaultTimeout;
+        var spec = new ProcessSpec("/bin/sh", ["-c", settings.Command])
+        {
+            WorkingDirectory = prepared.Path,
+            EnvironmentMode = EnvironmentMode.Scrubbed,
+            Environment = AgentBrief.Environment(assignment, promptFile),
+            GracePeriod = settings.GracePeriod,
+        };
+        var tail = new OutputTail(MaxExcerptBytes);
+        using var timeLimit = new CancellationTokenSource(timeout, timeProvider);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
+        ScriptLog.Starting(logger, assignment.AssignmentId, prepared.Path, timeout);
+        var exit = await ProcessRunner.RunAsync(
+            spec,
+            line =>
+            {
+                tail.Add(line.Text);
+                reporter.Report(Line(OutputSource.Agent, line));
+            },
+            stop.Token);
+
+        var result = new AgentResult
+        {
+            BaseCommit = prepared.BaseCommit,
+            HeadCommit = prepared.BaseCommit,
+            OutputExcerpt = tail.ToString(),
+            Duration = Duration.FromTimeSpan(exit.Duration),
+        };
+        if (exit.Cancelled)
+        {
+            // The orchestrator's cancel wins over a time limit that ran out at the same moment.
+            (result.Outcome, result.Error) = cancellationToken.IsCancellationRequested
+                ? (AgentOutcome.Cancelled, "Cancelled; the command was stopped.")
+                : (AgentOutcome.TimedOut, $"The command ran longer than {timeout} and was stopped.");
+            return Finished(result);
+        }
+
+        result.ExitCode = exit.ExitCode ?? -1;
+        if (exit.ExitCode != 0)
+        {
+            result.Outcome = AgentOutcome.Failed;
+            result.Error = $"The command exited with code {result.ExitCode}.";
+            return Finished(result);
+        }
+
+        try
+        {
+            var title = work.Task?.Title is { Length: > 0 } named ? named : "work";
+            await workspace.CommitAllAsync(prepared.Path, $"[task {assignment.TaskId}] {title}", cancellationToken);
+            var series = await workspace.FormatPatchAsync(prepared.Path, prepared.BaseCommit, cancellationToken);
+            // No commits is still a success here: whether an empty change is acceptable is the orchestrator's call.
+            result.Outcome = AgentOutcome.Succeeded;
+            result.HeadCommit = series.HeadCommit;
+            result.CommitCount = series.CommitCount;
+            result.PatchSeries = ByteString.CopyFrom(series.Mbox);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            result.Outcome = AgentOutcome.Cancelled;
+            result.Error = "Cancelled while the work was committed.";
+        }
+
+        return Finished(result);
+
+        WorkResult Finished(AgentResult agent)
+        {
+            ScriptLog.Finished(logger, assignment.AssignmentId, agent.Outcome, agent.HasExitCode ? agent.ExitCode : null, agent.CommitCount);
+            return new WorkResult { Agent = agent };
+        }
+    }
+
+    private static WorkEvent Line(OutputSource source, ProcessOutputLine line) => new()
+    {
+        OutputLine = new OutputLine { Source = source, Stderr = line.IsStandardError, Text = Utf8Text.Head(line.Text, MaxLineBytes) },
+    };
+}

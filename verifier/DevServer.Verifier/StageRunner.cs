@@ -1,0 +1,87 @@
+using DevServer.Contracts.Events.V1;
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Contracts.Work.V1;
+using DevServer.Processes;
+using DevServer.Vendors.Core.Mesh;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DevServer.Verifier;
+
+/// <summary>How one stage ended.</summary>
+/// <param name="Passed">It exited with 0.</param>
+/// <param name="ExitCode">Its exit code, when it exited on its own (not stopped at its time limit or by cancellation).</param>
+/// <param name="TimedOut">It was stopped at its time limit.</param>
+/// <param name="Cancelled">It was stopped because the verification was cancelled.</param>
+/// <param name="OutputTail">The end of its output.</param>
+internal sealed record StageOutcome(bool Passed, int? ExitCode, bool TimedOut, bool Cancelled, string OutputTail);
+
+/// <summary>
+/// Runs one stage's command with <c>/bin/sh -c</c> in the checkout, with a scrubbed environment (the repository's
+/// commands are the agent's work: they must not see the verifier's tokens), and reports its start, every output
+/// line and its end. At its time limit or on cancellation the stage's process tree is stopped (interrupt, then kill).
+/// </summary>
+internal sealed class StageRunner(TimeProvider timeProvider)
+{
+    public async Task<StageOutcome> RunAsync(VerificationStage stage, string checkout, IWorkReporter reporter, CancellationToken cancellationToken)
+    {
+        reporter.Report(new WorkEvent { StageStarted = new StageStarted { Stage = stage.Kind, Command = stage.Command } });
+        var tail = new OutputTail();
+        var timeout = stage.Timeout?.ToTimeSpan() is { } limit && limit > TimeSpan.Zero ? limit : Timeout.InfiniteTimeSpan;
+        using var deadline = new CancellationTokenSource(timeout, timeProvider);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var spec = new ProcessSpec("/bin/sh", ["-c", stage.Command])
+        {
+            WorkingDirectory = checkout,
+            EnvironmentMode = EnvironmentMode.Scrubbed,
+        };
+
+        // Started rather than run: disposing it also kills what the stage left behind in its process group (a server a
+        // test forgot to stop), so nothing outlives its stage.
+        await using var running = ProcessRunner.Start(spec, line =>
+        {
+            tail.Append(line.Text);
+            reporter.Report(new WorkEvent
+            {
+                OutputLine = new OutputLine
+                {
+                    Source = OutputSource.Verifier,
+                    Stage = stage.Kind,
+                    Stderr = line.IsStandardError,
+                    Text = OutputText.CutToBytes(line.Text, OutputText.MaxLineBytes),
+                },
+            });
+        });
+        ProcessExit exit;
+        try
+        {
+            exit = await running.WaitForExitAsync(stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            exit = await running.StopAsync(CancellationToken.None);
+        }
+
+        var cancelled = exit.Cancelled && cancellationToken.IsCancellationRequested;
+        var timedOut = exit.Cancelled && !cancelled;
+        var outcome = new StageOutcome(
+            Passed: !exit.Cancelled && exit.ExitCode == 0,
+            ExitCode: exit.Cancelled ? null : exit.ExitCode,
+            TimedOut: timedOut,
+            Cancelled: cancelled,
+            OutputTail: tail.ToString());
+        var finished = new StageFinished
+        {
+            Stage = stage.Kind,
+            Passed = outcome.Passed,
+            TimedOut = outcome.TimedOut,
+            Duration = Duration.FromTimeSpan(exit.Duration),
+        };
+        if (outcome.ExitCode is { } code)
+        {
+            finished.ExitCode = code;
+        }
+
+        reporter.Report(new WorkEvent { StageFinished = finished });
+        return outcome;
+    }
+}

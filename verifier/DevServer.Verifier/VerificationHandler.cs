@@ -1,0 +1,127 @@
+using DevServer.Contracts.Events.V1;
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Contracts.Work.V1;
+using DevServer.Vendors.Core.Git;
+using DevServer.Vendors.Core.Mesh;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+
+namespace DevServer.Verifier;
+
+/// <summary>
+/// One verification: a checkout of the repository at the base commit (worktree <c>verify-&lt;task&gt;-&lt;attempt&gt;</c>),
+/// the agent's patch series applied with <c>git am</c>, then the stages in order until one fails. The checkout is
+/// removed at the end, whatever the outcome.
+/// </summary>
+internal sealed class VerificationHandler(Workspace workspace, TimeProvider timeProvider, ILogger<VerificationHandler> logger) : IAssignmentHandler
+{
+    private readonly StageRunner _stages = new(timeProvider);
+
+    public async Task<WorkResult> RunAsync(Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        ArgumentNullException.ThrowIfNull(reporter);
+        var work = assignment.Verify ?? throw new ArgumentException("The assignment carries no VerifyWork.", nameof(assignment));
+        var started = timeProvider.GetTimestamp();
+        var worktreeName = $"verify-{assignment.TaskId}-{assignment.Attempt}";
+        try
+        {
+            var result = await VerifyAsync(work, worktreeName, reporter, cancellationToken);
+            result.Duration = Duration.FromTimeSpan(timeProvider.GetElapsedTime(started));
+            VerifierLog.Finished(logger, assignment.AssignmentId, result.Outcome, result.FailedStage);
+            return new WorkResult { Verify = result };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled while git ran (the stages report cancellation as an outcome).
+            VerifierLog.Finished(logger, assignment.AssignmentId, VerifyOutcome.Cancelled, StageKind.Unspecified);
+            return new WorkResult
+            {
+                Verify = new VerifyResult { Outcome = VerifyOutcome.Cancelled, Duration = Duration.FromTimeSpan(timeProvider.GetElapsedTime(started)) },
+            };
+        }
+        finally
+        {
+            await RemoveCheckoutAsync(worktreeName);
+        }
+    }
+
+    private async Task<VerifyResult> VerifyAsync(VerifyWork work, string worktreeName, IWorkReporter reporter, CancellationToken cancellationToken)
+    {
+        if (work.Repository is null || string.IsNullOrEmpty(work.BaseCommit))
+        {
+            return PreparationFailed("The verification names no repository or no base commit.");
+        }
+
+        var checkout = await workspace.PrepareWorktreeAsync(
+            work.Repository, string.Empty, work.BaseCommit, worktreeName, null, line => ReportWorkerLine(reporter, line.IsStandardError, line.Text), cancellationToken);
+        if (!checkout.Succeeded)
+        {
+            return PreparationFailed(checkout.Error);
+        }
+
+        var applied = await workspace.ApplyPatchSeriesAsync(checkout.Path, work.PatchSeries.Memory, cancellationToken);
+        if (!applied.Succeeded)
+        {
+            return PreparationFailed($"The patch series does not apply on {work.BaseCommit}:\n{applied.Error}");
+        }
+
+        foreach (var stage in work.Stages.Where(stage => !string.IsNullOrWhiteSpace(stage.Command)))
+        {
+            VerifierLog.StageStarting(logger, worktreeName, stage.Kind);
+            var outcome = await _stages.RunAsync(stage, checkout.Path, reporter, cancellationToken);
+            if (outcome.Cancelled)
+            {
+                return new VerifyResult { Outcome = VerifyOutcome.Cancelled };
+            }
+
+            if (!outcome.Passed)
+            {
+                var failed = new VerifyResult
+                {
+                    Outcome = VerifyOutcome.Failed,
+                    FailedStage = stage.Kind,
+                    TimedOut = outcome.TimedOut,
+                    OutputTail = outcome.OutputTail,
+                };
+                if (outcome.ExitCode is { } code)
+                {
+                    failed.ExitCode = code;
+                }
+
+                return failed;
+            }
+        }
+
+        return new VerifyResult { Outcome = VerifyOutcome.Passed };
+    }
+
+    // Not cancellable: a cancelled verification still leaves no checkout behind. A failure here does not change the
+    // outcome; the next preparation of that name starts by removing whatever is left.
+    private async Task RemoveCheckoutAsync(string worktreeName)
+    {
+        try
+        {
+            await workspace.RemoveWorktreeAsync(worktreeName, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            VerifierLog.CheckoutNotRemoved(logger, exception, worktreeName);
+        }
+    }
+
+    private static VerifyResult PreparationFailed(string error) =>
+        new() { Outcome = VerifyOutcome.PreparationFailed, OutputTail = OutputText.Tail(error) };
+
+    // git's own output while the checkout is prepared, shown as the worker's.
+    private static void ReportWorkerLine(IWorkReporter reporter, bool isStandardError, string text) =>
+        reporter.Report(new WorkEvent
+        {
+            OutputLine = new OutputLine
+            {
+                Source = OutputSource.Worker,
+                Stderr = isStandardError,
+                Text = OutputText.CutToBytes(text, OutputText.MaxLineBytes),
+            },
+        });
+}

@@ -1,0 +1,22 @@
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Vendors.Core.Git;
+using DevServer.Vendors.Core.Mesh;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DevServer.Verifier;
+
+internal static class VerifierHosting
+{
+    /// <summary>The mesh connection with <see cref="VerificationHandler"/>, working in the worker's workspace root.</summary>
+    public static IHostApplicationBuilder AddVerifier(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services =>
+            new Workspace(services.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkspaceRoot
+                ?? throw new InvalidOperationException($"{WorkerOptions.Section}:WorkspaceRoot is not set.")));
+        return builder.AddMeshWorker<VerificationHandler>(WorkerKind.Verifier);
+    }
+}
