@@ -5,22 +5,30 @@ using Rpc.Health;
 using Rpc.Reflection;
 using Rpc.Server;
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddOrchestratorEndpoints();
-builder.AddDatabase();
-builder.AddApiAuthentication();
-builder.AddEvents();
-builder.AddTasks();
-builder.AddMesh();
-builder.AddScheduling();
-builder.Services.AddRpc();
-builder.Services.AddRpcHealthChecks();
-builder.Services.AddRpcReflection();
+try
+{
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    builder.AddOrchestratorEndpoints();
+    builder.AddDatabase();
+    builder.AddApiAuthentication();
+    builder.AddEvents();
+    builder.AddTasks();
+    builder.AddMesh();
+    builder.AddScheduling();
+    builder.Services.AddRpc();
+    builder.Services.AddRpcHealthChecks();
+    builder.Services.AddRpcReflection();
 
-var app = builder.Build();
-app.MapRpcHealthService().EnableGrpcWeb();
-app.MapRpcReflectionService();
-app.MapPipelineServices();
-app.LogEndpointsOnStart();
+    var app = builder.Build();
+    app.MapRpcHealthService().EnableGrpcWeb();
+    app.MapRpcReflectionService();
+    app.MapPipelineServices();
+    app.LogEndpointsOnStart();
 
-app.Run();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception exception) when (StartupFailure.IsExplained(exception))
+{
+    return StartupFailure.Report(exception);
+}

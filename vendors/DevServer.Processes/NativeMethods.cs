@@ -7,6 +7,7 @@ internal static partial class NativeMethods
     // Linux signal numbers (the only platform the runner signals on).
     internal const int SigInt = 2;
     internal const int SigKill = 9;
+    internal const int SigTerm = 15;
 
     // Not permitted: the process belongs to another user.
     internal const int Eperm = 1;

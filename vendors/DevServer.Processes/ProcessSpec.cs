@@ -13,6 +13,19 @@ public enum EnvironmentMode
     Scrubbed,
 }
 
+/// <summary>The signal that asks a child to stop before it is killed.</summary>
+public enum StopSignal
+{
+    /// <summary>SIGINT, as Ctrl+C would: agent CLIs save their session on it.</summary>
+    Interrupt,
+
+    /// <summary>
+    /// SIGTERM, as a service manager would: for services, and for any child that may have been started with SIGINT
+    /// ignored (a parent run with <c>nohup</c> or in the background of a script passes that on).
+    /// </summary>
+    Terminate,
+}
+
 /// <summary>What to run and how.</summary>
 /// <param name="FileName">The program: a path, or a name looked up in PATH.</param>
 /// <param name="Arguments">Its arguments, passed as they are (no shell).</param>
@@ -37,6 +50,9 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
     /// </summary>
     public string? RunAsUser { get; init; }
 
-    /// <summary>How long a stopped child may take to exit after SIGINT before its whole tree is killed.</summary>
+    /// <summary>What asks the child to stop (to its whole process group).</summary>
+    public StopSignal StopSignal { get; init; } = StopSignal.Interrupt;
+
+    /// <summary>How long a stopped child may take to exit after the stop signal before its whole tree is killed.</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -18,6 +18,7 @@ public sealed class RunningProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly TimeSpan _gracePeriod;
+    private readonly int _stopSignal;
     private readonly Action<ProcessOutputLine>? _onLine;
     private readonly Lock _lineLock = new();
     private readonly Lock _stopLock = new();
@@ -28,10 +29,11 @@ public sealed class RunningProcess : IAsyncDisposable
     private volatile bool _stopRequested;
     private volatile bool _killedBeforeExit;
 
-    private RunningProcess(Process process, TimeSpan gracePeriod, Action<ProcessOutputLine>? onLine)
+    private RunningProcess(Process process, TimeSpan gracePeriod, StopSignal stopSignal, Action<ProcessOutputLine>? onLine)
     {
         _process = process;
         _gracePeriod = gracePeriod;
+        _stopSignal = stopSignal == StopSignal.Terminate ? NativeMethods.SigTerm : NativeMethods.SigInt;
         _onLine = onLine;
         _startedAt = Stopwatch.GetTimestamp();
         Id = process.Id;
@@ -53,7 +55,7 @@ public sealed class RunningProcess : IAsyncDisposable
     public Task<ProcessExit> WaitForExitAsync(CancellationToken cancellationToken) => _exit.WaitAsync(cancellationToken);
 
     /// <summary>
-    /// Stops the child: SIGINT to its group, up to <see cref="ProcessSpec.GracePeriod"/> for it to exit, then SIGKILL to
+    /// Stops the child: its stop signal (SIGINT unless the spec says SIGTERM) to its group, up to <see cref="ProcessSpec.GracePeriod"/> for it to exit, then SIGKILL to
     /// the group and every descendant. Cancelling <paramref name="cancellationToken"/> cuts the grace period short.
     /// Kills what is left in the group even when the child itself has already ended. Safe to call more than once.
     /// </summary>
@@ -136,7 +138,7 @@ public sealed class RunningProcess : IAsyncDisposable
             throw;
         }
 
-        return new RunningProcess(process, spec.GracePeriod, onLine);
+        return new RunningProcess(process, spec.GracePeriod, spec.StopSignal, onLine);
     }
 
     /// <summary>Releases the process handle without stopping anything (the child has ended or is left running).</summary>
@@ -149,7 +151,7 @@ public sealed class RunningProcess : IAsyncDisposable
         var tree = ProcessTree.Read(Id);
         if (!_process.HasExited)
         {
-            ProcessTree.SignalGroup(Id, NativeMethods.SigInt);
+            ProcessTree.SignalGroup(Id, _stopSignal);
             try
             {
                 await _process.WaitForExitAsync(cancellationToken).WaitAsync(_gracePeriod, cancellationToken);

@@ -56,7 +56,15 @@ internal sealed class ChildProgram : IAsyncDisposable
             ? new ProcessSpec(ProgramLookup.DotnetHost(), [program.Path, .. arguments])
             : new ProcessSpec(program.Path, arguments);
         // Its own folder: a host that takes its content root from the working directory then finds its appsettings.json.
-        spec = spec with { Environment = environment, GracePeriod = gracePeriod, WorkingDirectory = Path.GetDirectoryName(program.Path) };
+        // SIGTERM: these are services, and SIGINT may be ignored when the CLI itself runs under nohup or in a script's
+        // background, which would leave the orchestrator's PostgreSQL behind after the forced kill.
+        spec = spec with
+        {
+            Environment = environment,
+            GracePeriod = gracePeriod,
+            WorkingDirectory = Path.GetDirectoryName(program.Path),
+            StopSignal = StopSignal.Terminate,
+        };
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         try
         {

@@ -7,6 +7,7 @@ using DevServer.Orchestrator.Runs;
 using DevServer.Orchestrator.Scheduling;
 using DevServer.Orchestrator.Tasks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Quartz;
 using Rpc.Server;
 using SchedulingOptions = DevServer.Orchestrator.Scheduling.SchedulingOptions;
@@ -42,7 +43,7 @@ internal static class PipelineHosting
     public static WebApplicationBuilder AddMesh(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<MeshOptions>().BindConfiguration(MeshOptions.Section)
-            .Validate(o => MeshOptions.Validate(o) is null, "Invalid Orchestrator:Mesh settings.").ValidateOnStart();
+            .Validate(MeshOptions.IsValid, MeshOptions.Requirement).ValidateOnStart();
         builder.Services.AddSingleton<WorkerRegistry>();
         builder.Services.AddSingleton<AssignmentDelivery>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AssignmentDelivery>());
@@ -59,11 +60,12 @@ internal static class PipelineHosting
         var scheduling = builder.Configuration.GetSection(SchedulingOptions.Section).Get<SchedulingOptions>() ?? new SchedulingOptions();
         if (SchedulingOptions.Validate(scheduling) is { } problem)
         {
-            throw new InvalidOperationException(problem);
+            throw new OptionsValidationException(SchedulingOptions.Section, typeof(SchedulingOptions), [problem]);
         }
 
         builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section);
         builder.Services.AddSingleton<DispatchRequests>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DispatchRequests>());
         builder.Services.AddSingleton<Dispatcher>();
         var connectionString = DatabaseSettings.FromConfiguration(builder.Configuration).ConnectionString;
         builder.Services.AddQuartz(quartz =>

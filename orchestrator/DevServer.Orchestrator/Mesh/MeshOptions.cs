@@ -17,8 +17,9 @@ internal sealed class MeshOptions
     /// <summary>How long a new connection has to send its Hello.</summary>
     public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    public static string? Validate(MeshOptions options) =>
-        options.HeartbeatInterval <= TimeSpan.Zero || options.LeaseDuration < options.HeartbeatInterval * 2 || options.HelloTimeout <= TimeSpan.Zero
-            ? $"{Section}: HeartbeatInterval must be positive and LeaseDuration at least twice as long."
-            : null;
+    public const string Requirement =
+        $"{Section}: HeartbeatInterval and HelloTimeout must be positive and LeaseDuration at least twice HeartbeatInterval.";
+
+    public static bool IsValid(MeshOptions options) =>
+        options.HeartbeatInterval > TimeSpan.Zero && options.LeaseDuration >= options.HeartbeatInterval * 2 && options.HelloTimeout > TimeSpan.Zero;
 }

@@ -2,17 +2,14 @@ using Quartz;
 
 namespace DevServer.Orchestrator.Scheduling;
 
-/// <summary>Runs the dispatcher. Never concurrently, across every orchestrator sharing the database.</summary>
+/// <summary>Runs the dispatcher: the periodic backstop and retries at their not-before time.</summary>
 [DisallowConcurrentExecution]
-internal sealed class DispatchJob(Dispatcher dispatcher, DispatchRequests requests) : IJob
+internal sealed class DispatchJob(Dispatcher dispatcher) : IJob
 {
     public static readonly JobKey Key = new("dispatch", "pipeline");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        requests.Started();
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         await dispatcher.DispatchAsync(cancellationToken);
-    }
 }
 
 /// <summary>Ends an attempt that ran past its time limit (plus grace) without the sidecar reporting it.</summary>

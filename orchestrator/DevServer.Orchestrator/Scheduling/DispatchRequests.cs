@@ -1,25 +1,25 @@
+using System.Threading.Channels;
 using Quartz;
 
 namespace DevServer.Orchestrator.Scheduling;
 
 /// <summary>
-/// Asks Quartz to run <see cref="DispatchJob"/> now or at a time. Requests made while one is already pending are
-/// folded into it: the job starts by clearing the flag, so a request during a run causes exactly one more run.
+/// Runs the dispatcher when something may let queued work start. An immediate request (enqueue, a freed slot, a new
+/// worker, resume) wakes this instance's dispatch loop at once — going through a Quartz trigger would add its
+/// store round trips to every dispatch. Requests for later (a retry's not-before time) are Quartz triggers in the
+/// clustered store, so they survive a restart and fire on whichever orchestrator is up; Quartz's backstop trigger
+/// covers anything missed. Every path ends in the same <see cref="Dispatcher.DispatchAsync"/>, which serialises
+/// itself across instances.
 /// </summary>
-internal sealed partial class DispatchRequests(ISchedulerFactory schedulerFactory, ILogger<DispatchRequests> logger)
+internal sealed partial class DispatchRequests(Dispatcher dispatcher, ISchedulerFactory schedulerFactory, ILogger<DispatchRequests> logger)
+    : BackgroundService
 {
-    private int _pending;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    /// <summary>Something changed that may let queued work start (enqueue, freed slot, new worker, resume).</summary>
-    public void Request()
-    {
-        if (Interlocked.Exchange(ref _pending, 1) == 0)
-        {
-            _ = TriggerAsync();
-        }
-    }
+    /// <summary>Something changed that may let queued work start; requests made while one is pending fold into it.</summary>
+    public void Request() => _wake.Writer.TryWrite(true);
 
-    /// <summary>Runs the dispatcher at <paramref name="at"/> (a retry's not-before time).</summary>
+    /// <summary>Runs the dispatcher at <paramref name="at"/> (a retry's not-before time), on any orchestrator.</summary>
     public async Task RequestAtAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
         var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
@@ -27,22 +27,28 @@ internal sealed partial class DispatchRequests(ISchedulerFactory schedulerFactor
         await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
     }
 
-    internal void Started() => Interlocked.Exchange(ref _pending, 0);
-
-    private async Task TriggerAsync()
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            var scheduler = await schedulerFactory.GetScheduler();
-            await scheduler.TriggerJob(DispatchJob.Key);
+            await foreach (var _ in _wake.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await dispatcher.DispatchAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException or SchedulerException)
+                {
+                    // The backstop trigger runs the dispatcher again within seconds.
+                    LogDispatchFailed(logger, exception);
+                }
+            }
         }
-        catch (SchedulerException exception)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // The backstop trigger runs the job soon anyway; it also clears the pending flag.
-            LogTriggerFailed(logger, exception);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not trigger a dispatch; the backstop will run it")]
-    private static partial void LogTriggerFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching failed; the backstop will run it again")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception);
 }
