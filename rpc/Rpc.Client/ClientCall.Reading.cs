@@ -14,6 +14,7 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
     private const int Reading = 1;
     private const int BodyReleased = 2;
     private const int ReleaseRequested = 3;
+    private const int Peeking = 4;
 
     // Trailers are text lines; anything past this is not a trailers frame a sane server sends.
     private const int MaxWebTrailersSize = 1024 * 1024;
@@ -35,9 +36,13 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
     private MessageReader? _reader;
     private IReadOnlyList<KeyValuePair<string, string>>? _webTrailers;
 
-    // Who may touch the body pipe: the one reader, or (when no read is running) whoever ends the call. Completing
-    // the pipe while a read is in progress would hand its buffer back to the pool under the read's feet.
+    // Who may touch the body pipe: the one reader, a writer looking for the status (Peeking), or (when neither is
+    // running) whoever ends the call. Completing the pipe while a read is in progress would hand its buffer back to
+    // the pool under the read's feet.
     private int _readState;
+
+    // Created by someone waiting for the read state to change; completed by whoever changes it.
+    private TaskCompletionSource? _readStateChanged;
     private TResponse? _current;
 
     public TResponse Current => _current!;
@@ -54,18 +59,18 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
                 if (_reader!.TryReadBuffered(_body, _method.ResponseMarshaller, out var message))
                 {
                     _current = message;
-                    ExitRead();
+                    ExitRead(Reading);
                     return MessageReadTask;
                 }
             }
             catch (Exception ex)
             {
                 Finish(StatusFor(ex), abort: true);
-                ExitRead();
+                ExitRead(Reading);
                 return EndOfStreamTask();
             }
 
-            ExitRead();
+            ExitRead(Reading);
         }
 
         return MoveNextAsync(cancellationToken);
@@ -85,39 +90,58 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
 
     private async Task<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
-        if (!TryEnterRead())
-        {
-            return EndOfStream();
-        }
-
-        var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static state => ((ClientCall<TRequest, TResponse>)state!).Finish(CancelledByToken, abort: true), this)
-            : default;
+        var registration = default(CancellationTokenRegistration);
         try
         {
-            if (_body is not null || await ReadHeadersAsync(singleResponse: false).ConfigureAwait(false))
+            while (!TryEnterRead())
             {
-                if (await ReadMessageAsync().ConfigureAwait(false) is { } message)
+                if (Volatile.Read(ref _readState) != Peeking)
                 {
-                    _current = message;
-                    return true;
+                    return EndOfStream();
                 }
 
-                FinishFromTrailers(singleResponse: false, hasMessage: false);
+                // A writer is looking ahead for the status the server ended the call with; it leaves the messages
+                // in the pipe for this read, and it is quick because the response has already arrived.
+                registration = RegisterOnce(registration, cancellationToken);
+                await ReadStateChangeAsync(Peeking).ConfigureAwait(false);
             }
-        }
-        catch (Exception ex)
-        {
-            Finish(StatusFor(ex), abort: true);
+
+            registration = RegisterOnce(registration, cancellationToken);
+            try
+            {
+                if (_body is not null || await ReadHeadersAsync(singleResponse: false).ConfigureAwait(false))
+                {
+                    if (await ReadMessageAsync().ConfigureAwait(false) is { } message)
+                    {
+                        _current = message;
+                        return true;
+                    }
+
+                    FinishFromTrailers(singleResponse: false, hasMessage: false);
+                }
+            }
+            catch (Exception ex)
+            {
+                Finish(StatusFor(ex), abort: true);
+            }
+            finally
+            {
+                ExitRead(Reading);
+            }
         }
         finally
         {
             registration.Dispose();
-            ExitRead();
         }
 
         return EndOfStream();
     }
+
+    /// <summary>Cancels the call when a read's token fires; registers the token the first time only.</summary>
+    private CancellationTokenRegistration RegisterOnce(CancellationTokenRegistration registration, CancellationToken cancellationToken) =>
+        registration.Token.CanBeCanceled || !cancellationToken.CanBeCanceled
+            ? registration
+            : cancellationToken.UnsafeRegister(static state => ((ClientCall<TRequest, TResponse>)state!).Finish(CancelledByToken, abort: true), this);
 
     /// <summary>The response of a unary or client-streaming call: exactly one message, then an OK status.</summary>
     private async Task<TResponse> ReceiveSingleAsync()
@@ -146,7 +170,7 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
             }
             finally
             {
-                ExitRead();
+                ExitRead(Reading);
             }
         }
 
@@ -192,6 +216,13 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
         _reader = new MessageReader(_channel.MaxReceiveMessageSize, decompression);
         _body = PipeReader.Create(stream, singleResponse ? SingleResponseBody : StreamingResponseBody);
         return true;
+    }
+
+    /// <summary>Takes the response and ends the call if its headers already do; a body is left for the reader.</summary>
+    private void AcceptEndingHeaders(HttpResponseMessage response)
+    {
+        SetResponse(response);
+        AcceptHeaders(response, singleResponse: false, out _);
     }
 
     /// <summary>
@@ -388,16 +419,157 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
 
     private bool TryEnterRead() => Interlocked.CompareExchange(ref _readState, Reading, ReadIdle) == ReadIdle;
 
-    private void ExitRead()
+    /// <summary>Leaves <paramref name="from"/> (<see cref="Reading"/> or <see cref="Peeking"/>).</summary>
+    private void ExitRead(int from)
     {
-        if (Volatile.Read(ref _outcome) is null && Interlocked.CompareExchange(ref _readState, ReadIdle, Reading) == Reading)
+        if (Volatile.Read(ref _outcome) is not null || Interlocked.CompareExchange(ref _readState, ReadIdle, from) != from)
         {
-            return;
+            // The call has ended, or its end was requested while this read ran: the reader releases the body.
+            Interlocked.Exchange(ref _readState, BodyReleased);
+            _body?.Complete();
         }
 
-        // The call has ended, or its end was requested while this read ran: the reader releases the body.
-        Volatile.Write(ref _readState, BodyReleased);
-        _body?.Complete();
+        // After the state change (a full fence above), so a waiter that saw the old state is woken.
+        if (Volatile.Read(ref _readStateChanged) is not null)
+        {
+            Interlocked.Exchange(ref _readStateChanged, null)?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Completes when the read state is no longer <paramref name="busy"/>: at once if it already changed, otherwise
+    /// when the reader or peeker leaves it. Callers check the state again afterwards.
+    /// </summary>
+    private Task ReadStateChangeAsync(int busy)
+    {
+        var signal = Volatile.Read(ref _readStateChanged);
+        if (signal is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal = Interlocked.CompareExchange(ref _readStateChanged, created, null) ?? created;
+        }
+
+        // The signal is published before the state is read, and ExitRead changes the state before it looks for a
+        // signal: one of the two always sees the other.
+        Interlocked.MemoryBarrier();
+        return Volatile.Read(ref _readState) == busy ? signal.Task : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// For a duplex writer whose request stream broke while the call's outcome is undecided: how the server ended the
+    /// call. The response headers may say it (trailers-only), or the status waits at the end of a response nobody
+    /// has read to its end; the server has finished it (that is why the request stream broke), so looking ahead
+    /// reads what is already on its way and leaves every message in the pipe for the reader. Null when the call's
+    /// outcome got decided meanwhile.
+    /// </summary>
+    private async ValueTask<Outcome?> PeekEndAsync()
+    {
+        if (_sendTask is not { } send)
+        {
+            return null;
+        }
+
+        await ((Task)send).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!send.IsCompletedSuccessfully)
+        {
+            if (send.Exception is { } failure)
+            {
+                Finish(StatusFor(failure.InnerException ?? failure), abort: true);
+            }
+
+            return null;
+        }
+
+        AcceptEndingHeaders(send.Result);
+        while (Volatile.Read(ref _outcome) is null)
+        {
+            if (Interlocked.CompareExchange(ref _readState, Peeking, ReadIdle) == ReadIdle)
+            {
+                try
+                {
+                    return await PeekTrailersAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Finish(StatusFor(ex), abort: true);
+                    return null;
+                }
+                finally
+                {
+                    ExitRead(Peeking);
+                }
+            }
+
+            // A read is running; it ends soon, since the response is complete or broken. (In any other state the
+            // outcome is already decided.)
+            if (Volatile.Read(ref _readState) is var state and (Reading or Peeking))
+            {
+                await ReadStateChangeAsync(state).ConfigureAwait(false);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads ahead to the end of the response without consuming anything; the status and trailers there.</summary>
+    private async ValueTask<Outcome?> PeekTrailersAsync()
+    {
+        if (_body is null && !await ReadHeadersAsync(singleResponse: false).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var body = _body!;
+        while (true)
+        {
+            var result = await body.ReadAsync(_cts.Token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (!result.IsCompleted)
+            {
+                body.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+
+            Outcome end;
+            if (_channel.WireFormat == GrpcWireFormat.Grpc)
+            {
+                // The handler moves the HTTP trailers to the response when the body reaches its end.
+                var trailers = Volatile.Read(ref _response)!.TrailingHeaders;
+                end = new Outcome(ResponseProtocol.ReadStatus(trailers) ?? MissingStatus, trailers: null, lazyTrailers: trailers);
+            }
+            else
+            {
+                end = FindWebTrailers(buffer) is { } web
+                    ? new Outcome(ResponseProtocol.ReadStatus(web) ?? MissingStatus, ResponseProtocol.ToMetadata(web), lazyTrailers: null)
+                    : new Outcome(MissingStatus, trailers: null, lazyTrailers: null);
+            }
+
+            // Nothing consumed or examined: the reader gets every byte again.
+            body.AdvanceTo(buffer.Start);
+            return end;
+        }
+    }
+
+    /// <summary>The gRPC-Web trailers frame among whole frames (the unread body starts at a frame boundary).</summary>
+    private static IReadOnlyList<KeyValuePair<string, string>>? FindWebTrailers(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        while (reader.TryRead(out var flags) && reader.TryReadBigEndian(out int length))
+        {
+            if (length < 0 || reader.Remaining < length)
+            {
+                return null;
+            }
+
+            if ((flags & GrpcProtocol.WebTrailersFlag) != 0)
+            {
+                return length <= MaxWebTrailersSize ? GrpcWebTrailers.Parse(body.Slice(reader.Position, length)) : null;
+            }
+
+            reader.Advance(length);
+        }
+
+        return null;
     }
 
     /// <summary>Releases the body pipe now if no read is running, otherwise asks the running read to do it.</summary>
@@ -405,7 +577,8 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
     {
         while (true)
         {
-            switch (Volatile.Read(ref _readState))
+            var state = Volatile.Read(ref _readState);
+            switch (state)
             {
                 case ReadIdle:
                     if (Interlocked.CompareExchange(ref _readState, BodyReleased, ReadIdle) == ReadIdle)
@@ -415,8 +588,8 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
                     }
 
                     break;
-                case Reading:
-                    if (Interlocked.CompareExchange(ref _readState, ReleaseRequested, Reading) == Reading)
+                case Reading or Peeking:
+                    if (Interlocked.CompareExchange(ref _readState, ReleaseRequested, state) == state)
                     {
                         return;
                     }

@@ -42,20 +42,16 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IClientStreamWri
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static state => ((ClientCall<TRequest, TResponse>)state!).Finish(CancelledByToken, abort: true), this)
             : default;
-        Exception? failure = null;
         try
         {
-            var stream = await content.BodyStream.ConfigureAwait(false);
             var frame = SerializeStreamFrame(message);
-            await stream.WriteAsync(frame, _cts.Token).ConfigureAwait(false);
-            if (((WriteOptions?.Flags ?? WriteFlags.None) & WriteFlags.BufferHint) == 0)
-            {
-                await stream.FlushAsync(_cts.Token).ConfigureAwait(false);
-            }
+            await content.WriteAsync(frame, flush: ((WriteOptions?.Flags ?? WriteFlags.None) & WriteFlags.BufferHint) == 0).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            failure = ex;
+            // The token stays registered while the failure is explained: that may wait for the response, and the
+            // caller can still give up on it.
+            throw await WriteFailureAsync(ex).ConfigureAwait(false);
         }
         finally
         {
@@ -66,11 +62,6 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IClientStreamWri
             }
 
             Volatile.Write(ref _writing, 0);
-        }
-
-        if (failure is not null)
-        {
-            throw await WriteFailureAsync(failure).ConfigureAwait(false);
         }
     }
 
@@ -133,7 +124,12 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IClientStreamWri
         return written == encoded.Length ? encoded : encoded[..written];
     }
 
-    /// <summary>The exception a failed write throws, after deciding what the failure means for the call.</summary>
+    /// <summary>
+    /// The exception a failed write throws, after deciding what the failure means for the call. A request stream
+    /// that breaks for any reason but a local one (serializer, size limit, cancellation) broke because the server
+    /// ended the call or the stream or connection failed; the response says which, so the write reports the
+    /// response's status rather than the transport's symptom (a disposed or cancelled body stream).
+    /// </summary>
     private async ValueTask<Exception> WriteFailureAsync(Exception failure)
     {
         if (Volatile.Read(ref _outcome) is null)
@@ -145,9 +141,13 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IClientStreamWri
             }
             else if (_clientStreamingResponse is { } response)
             {
-                // The request stream broke, typically because the server already ended the call; its response
-                // carries the real status, and the stream's failure means that response is ending too.
+                // The response is being read from the start and decides the call.
                 await ((Task)response).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            else if (await PeekEndAsync().ConfigureAwait(false) is { } end)
+            {
+                // The server has ended the call, but its status is still unread in the response stream.
+                return WriteAfterEnd(end);
             }
         }
 
@@ -156,10 +156,11 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IClientStreamWri
             : new RpcException(ResponseProtocol.FromException(failure));
     }
 
+    /// <summary>A write on an ended call: the call's error status, or, when it succeeded, a usage error.</summary>
     private static Exception WriteAfterEnd(Outcome outcome) =>
-        outcome.Status.StatusCode == StatusCode.OK
-            ? new InvalidOperationException("Can't write the message because the call is complete.")
-            : outcome.ToException();
+        outcome.Status.StatusCode == StatusCode.OK ? CallComplete() : outcome.ToException();
+
+    private static InvalidOperationException CallComplete() => new("Can't write the message because the call is complete.");
 }
 
 /// <summary>

@@ -88,7 +88,7 @@ internal sealed partial class ClientCall<TRequest, TResponse> : ICallState
         if (TryBegin() && TrySerializeSingle(request, out var frame))
         {
             Send(new UnaryRequestContent(frame));
-            ObserveSendFailure();
+            ObserveResponse(endingHeaders: false);
         }
     }
 
@@ -110,7 +110,7 @@ internal sealed partial class ClientCall<TRequest, TResponse> : ICallState
         if (TryBegin())
         {
             Send(_requestContent);
-            ObserveSendFailure();
+            ObserveResponse(endingHeaders: true);
         }
     }
 
@@ -267,19 +267,30 @@ internal sealed partial class ClientCall<TRequest, TResponse> : ICallState
 
     /// <summary>
     /// A streaming call's send may fail (connection refused, TLS rejected) while nobody reads yet: end the call with
-    /// that failure at once, so a caller blocked in a first write gets UNAVAILABLE instead of waiting forever. When
-    /// the call has already ended, <see cref="Finish"/> does nothing.
+    /// that failure at once, so a caller blocked in a first write gets UNAVAILABLE instead of waiting forever. With
+    /// <paramref name="endingHeaders"/>, response headers that end the call (trailers-only, an HTTP error) end it at
+    /// once too: a duplex caller that writes before it reads gets the server's status from its write, and a write
+    /// stuck on flow control is released. When the call has already ended, <see cref="Finish"/> does nothing.
     /// </summary>
-    private void ObserveSendFailure() =>
+    private void ObserveResponse(bool endingHeaders) =>
         _sendTask!.ContinueWith(
             static (task, state) =>
             {
                 var call = (ClientCall<TRequest, TResponse>)state!;
-                call.Finish(call.StatusFor(task.Exception!.InnerException ?? task.Exception), abort: true);
+                if (task.IsCompletedSuccessfully)
+                {
+                    call.AcceptEndingHeaders(task.Result);
+                }
+                else if (task.Exception is { } failure)
+                {
+                    call.Finish(call.StatusFor(failure.InnerException ?? failure), abort: true);
+                }
             },
             this,
             CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            endingHeaders
+                ? TaskContinuationOptions.ExecuteSynchronously
+                : TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
     /// <summary>Decides the call's outcome unless it is already decided. Returns true when this call decided it.</summary>
