@@ -79,6 +79,33 @@ public sealed class CrashTests
     }
 
     [Fact]
+    public async Task QueuedTasks_OrchestratorRestartedBeforeAnyWorker_RunAfterTheRestart()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = new PipelineHost("queued-restart", typeof(PipelineTests).Assembly);
+        await host.StartOrchestratorAsync(ct);
+        var repository = await SampleRepository.CreateAsync(host.Root, ct);
+        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await host.Tasks().CreateTaskAsync(
+                new CreateTaskRequest { Repository = "sample", Title = $"Queued {i}", Enqueue = true, SkipVerification = true }, cancellationToken: ct)).Task.Id);
+        }
+
+        await host.Orchestrator!.CrashAsync(ct);
+        await host.StartOrchestratorAsync(ct);
+        host.StartScriptSidecar("late", "echo x >> greeting.txt");
+
+        foreach (var id in ids)
+        {
+            var done = await host.WaitForStatusAsync(id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed);
+            Assert.Equal(TaskStatus.Done, done.Task.Status);
+            Assert.Single(done.Runs);
+        }
+    }
+
+    [Fact]
     public async Task TwoOrchestratorsOnOneDatabase_EveryTaskRunsExactlyOnce()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -158,14 +158,14 @@ public sealed class PipelineTests
 
         await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Running);
         var started = await WaitForPidsAsync(pids, 3, ct);
-        Assert.All(started, pid => Assert.True(Directory.Exists($"/proc/{pid}"), $"agent process {pid} should be running"));
+        Assert.All(started, pid => Assert.True(IsRunning(pid), $"agent process {pid} should be running"));
 
         var cancelled = await host.Tasks().CancelTaskAsync(new CancelTaskRequest { Id = created.Task.Id, Reason = "test" }, cancellationToken: ct);
         Assert.Equal(TaskStatus.Cancelled, cancelled.Task.Status);
 
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(TimeSpan.FromSeconds(60));
-        while (started.Any(pid => Directory.Exists($"/proc/{pid}")))
+        while (started.Any(IsRunning))
         {
             await Task.Delay(100, bounded.Token);
         }
@@ -181,6 +181,7 @@ public sealed class PipelineTests
         await using var host = new PipelineHost("verifyfail", typeof(PipelineTests).Assembly);
         await host.StartOrchestratorAsync(ct);
         host.StartScriptSidecar("sidecar-a", "echo change >> greeting.txt");
+        host.StartScriptSidecar("sidecar-b", "echo change >> greeting.txt");
         host.StartVerifier("verifier-a");
         var repository = await SampleRepository.CreateAsync(host.Root, ct);
         await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest
@@ -203,9 +204,38 @@ public sealed class PipelineTests
             Assert.Equal(3, run.Verification.ExitCode);
             Assert.Contains("expected greeting missing", run.Verification.OutputTail, StringComparison.Ordinal);
         });
+        // The retry went back to the sidecar of the first attempt (it keeps the agent's session), though another was free.
+        Assert.Equal(finished.Runs[0].WorkerId, finished.Runs[1].WorkerId);
         var events = await host.ReadEventsAsync(created.Task.Id, ct);
         Assert.DoesNotContain(events, e => e.StageStarted?.Stage == Contracts.Work.V1.StageKind.Lint);
         Assert.Contains(events, e => e.RetryScheduled is { NextAttempt: 2 });
+    }
+
+    [Fact]
+    public async Task AttemptTimeout_AgentRunsTooLong_TimedOutTreeKilledAndTaskFailed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = new PipelineHost("timeout", typeof(PipelineTests).Assembly);
+        await host.StartOrchestratorAsync(ct);
+        var pids = Path.Combine(host.Root, "agent.pids");
+        host.StartScriptSidecar("sidecar-a", $"sleep 300 & echo $! >> {pids}; echo $$ >> {pids}; wait");
+        var repository = await SampleRepository.CreateAsync(host.Root, ct);
+        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        var created = await host.Tasks().CreateTaskAsync(new CreateTaskRequest
+        {
+            Repository = "sample",
+            Title = "Too slow",
+            Enqueue = true,
+            MaxAttempts = 1,
+            AttemptTimeout = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(3)),
+        }, cancellationToken: ct);
+
+        var started = await WaitForPidsAsync(pids, 2, ct);
+        var finished = await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Failed, TaskStatus.Done);
+
+        Assert.Equal(TaskStatus.Failed, finished.Task.Status);
+        Assert.Equal(RunOutcome.TimedOut, Assert.Single(finished.Runs).Outcome);
+        Assert.All(started, pid => Assert.False(IsRunning(pid), $"agent process {pid} outlived its timeout"));
     }
 
     [Fact]
@@ -247,6 +277,24 @@ public sealed class PipelineTests
         var observed = (await File.ReadAllLinesAsync(Path.Combine(host.Root, "concurrency"), ct)).Select(int.Parse).ToArray();
         Assert.Equal(3, observed.Length);
         Assert.All(observed, count => Assert.Equal(1, count));
+    }
+
+    /// <summary>
+    /// True while the process exists and is not a zombie: a killed process whose parent died stays in /proc until
+    /// the machine's init reaps it, which is not the sidecar's doing.
+    /// </summary>
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
+            return state is not ('Z' or 'X');
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return false;
+        }
     }
 
     private static async Task<int[]> WaitForPidsAsync(string file, int count, CancellationToken cancellationToken)
