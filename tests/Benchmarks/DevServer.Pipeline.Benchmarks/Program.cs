@@ -1,6 +1,6 @@
 // The pipeline benchmark: the real orchestrator (embedded PostgreSQL), script sidecars and verifiers as processes.
 // Usage: dotnet run -c Release --project tests/Benchmarks/DevServer.Pipeline.Benchmarks -- [--dispatches=100]
-//          [--watchers=100] [--events=300] [--tasks=200] [--sidecars=4] [--verifiers=2]
+//          [--watchers=100] [--events=300] [--event-interval-ms=10] [--tasks=200] [--sidecars=4] [--verifiers=2]
 // Prints a Markdown table on stdout (progress on stderr). docs/benchmarks.md has the figures and how they are taken.
 using System.Globalization;
 using DevServer.Pipeline.Benchmarks;
@@ -18,7 +18,7 @@ Console.CancelKeyPress += (_, e) =>
 
 var report = await PipelineBenchmark.RunAsync(
     new BenchmarkSettings(
-        Setting("dispatches", 100), Setting("watchers", 100), Setting("events", 300),
+        Setting("dispatches", 100), Setting("watchers", 100), Setting("events", 300), Setting("event-interval-ms", 10),
         Setting("tasks", 200), Setting("sidecars", 4), Setting("verifiers", 2)),
     interrupted.Token);
 Console.WriteLine(report);
