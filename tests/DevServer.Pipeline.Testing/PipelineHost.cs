@@ -89,6 +89,18 @@ public sealed partial class PipelineHost : IAsyncDisposable
 
     public ChildProcess StartVerifier(string name, Uri? orchestrator = null) => StartWorker("DevServer.Verifier", name, orchestrator);
 
+    /// <summary>Creates the sample repository in this host's folder and registers it as "sample"; returns its path.</summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <param name="configure">Sets commands, attempts and so on on the request before it is sent.</param>
+    public async Task<string> AddSampleRepositoryAsync(CancellationToken cancellationToken, Action<AddRepositoryRequest>? configure = null)
+    {
+        var path = await SampleRepository.CreateAsync(Root, cancellationToken);
+        var request = new AddRepositoryRequest { Name = "sample", Location = path };
+        configure?.Invoke(request);
+        await Repositories().AddRepositoryAsync(request, cancellationToken: cancellationToken);
+        return path;
+    }
+
     public CallInvoker Invoker(string? token = null, Uri? address = null)
     {
         var channel = RpcChannel.ForAddress(address ?? Address);

@@ -20,11 +20,7 @@ public sealed class CrashTests
         var started = Path.Combine(host.Root, "first-started");
         var doomed = host.StartScriptSidecar("doomed", $"touch {started}; sleep 300");
         host.StartVerifier("verifier-a");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest
-        {
-            Name = "sample", Location = repository, Commands = new VerificationCommands { Test = SampleRepository.TestCommand },
-        }, cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand });
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Survive a crash", Enqueue = true }, cancellationToken: ct);
         await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Running);
@@ -52,11 +48,7 @@ public sealed class CrashTests
         host.StartScriptSidecar("sidecar-a",
             $"touch {started}; for i in $(seq 1 40); do echo tick $i; sleep 0.1; done; echo 'Hello from the agent' >> greeting.txt");
         host.StartVerifier("verifier-a");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest
-        {
-            Name = "sample", Location = repository, Commands = new VerificationCommands { Test = SampleRepository.TestCommand },
-        }, cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand });
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Survive the orchestrator", Enqueue = true }, cancellationToken: ct);
         await WaitForFileAsync(started, ct);
@@ -84,8 +76,7 @@ public sealed class CrashTests
         var ct = TestContext.Current.CancellationToken;
         await using var host = new PipelineHost("queued-restart", typeof(PipelineTests).Assembly);
         await host.StartOrchestratorAsync(ct);
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct);
         var ids = new List<long>();
         for (var i = 0; i < 3; i++)
         {
@@ -116,8 +107,7 @@ public sealed class CrashTests
         var agent = $"echo $DEVSERVER_TASK_ID >> {log}; echo x >> greeting.txt";
         host.StartScriptSidecar("on-first", agent);
         host.StartScriptSidecar("on-second", agent, second);
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct);
         await host.Queue().UpdateQueueAsync(new Contracts.Queue.V1.UpdateQueueRequest { MaxConcurrency = 4 }, cancellationToken: ct);
 
         var ids = new List<long>();

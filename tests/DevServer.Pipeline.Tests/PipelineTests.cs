@@ -6,6 +6,7 @@ using Rpc;
 using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
 
 using DevServer.Pipeline.Testing;
+using DevServer.Testing;
 
 namespace DevServer.Pipeline.Tests;
 
@@ -23,13 +24,7 @@ public sealed class PipelineTests
         await host.StartOrchestratorAsync(ct);
         host.StartScriptSidecar("sidecar-a", AgentCommand);
         host.StartVerifier("verifier-a");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest
-        {
-            Name = "sample",
-            Location = repository,
-            Commands = new VerificationCommands { Test = SampleRepository.TestCommand, Lint = "test -f greeting.txt" },
-        }, cancellationToken: ct);
+        var repository = await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand, Lint = "test -f greeting.txt" });
 
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Greet from the agent", Enqueue = true }, cancellationToken: ct);
@@ -68,10 +63,7 @@ public sealed class PipelineTests
         await host.StartOrchestratorAsync(ct);
         host.StartScriptSidecar("sidecar-a", "for i in 1 2 3 4 5; do echo line $i; sleep 0.2; done; echo 'Hello from the agent' >> greeting.txt");
         host.StartVerifier("verifier-a");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(
-            new AddRepositoryRequest { Name = "sample", Location = repository, Commands = new VerificationCommands { Test = SampleRepository.TestCommand } },
-            cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand });
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Resume me", Enqueue = true }, cancellationToken: ct);
 
@@ -109,8 +101,7 @@ public sealed class PipelineTests
         var ct = TestContext.Current.CancellationToken;
         await using var host = new PipelineHost("badinput", typeof(PipelineTests).Assembly);
         await host.StartOrchestratorAsync(ct);
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        var repository = await host.AddSampleRepositoryAsync(ct);
         var tasks = host.Tasks();
 
         async Task<StatusCode> CodeOf(CreateTaskRequest request)
@@ -151,21 +142,20 @@ public sealed class PipelineTests
         await host.StartOrchestratorAsync(ct);
         var pids = Path.Combine(host.Root, "agent.pids");
         host.StartScriptSidecar("sidecar-a", $"sleep 300 & echo $! >> {pids}; sh -c 'sleep 301' & echo $! >> {pids}; echo $$ >> {pids}; wait");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct);
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Sleep forever", Enqueue = true }, cancellationToken: ct);
 
         await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Running);
         var started = await WaitForPidsAsync(pids, 3, ct);
-        Assert.All(started, pid => Assert.True(IsRunning(pid), $"agent process {pid} should be running"));
+        Assert.All(started, pid => Assert.True(ProcFs.IsRunning(pid), $"agent process {pid} should be running"));
 
         var cancelled = await host.Tasks().CancelTaskAsync(new CancelTaskRequest { Id = created.Task.Id, Reason = "test" }, cancellationToken: ct);
         Assert.Equal(TaskStatus.Cancelled, cancelled.Task.Status);
 
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(TimeSpan.FromSeconds(60));
-        while (started.Any(IsRunning))
+        while (started.Any(ProcFs.IsRunning))
         {
             await Task.Delay(100, bounded.Token);
         }
@@ -183,14 +173,11 @@ public sealed class PipelineTests
         host.StartScriptSidecar("sidecar-a", "echo change >> greeting.txt");
         host.StartScriptSidecar("sidecar-b", "echo change >> greeting.txt");
         host.StartVerifier("verifier-a");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest
+        await host.AddSampleRepositoryAsync(ct, r =>
         {
-            Name = "sample",
-            Location = repository,
-            MaxAttempts = 2,
-            Commands = new VerificationCommands { Build = "echo building", Test = "echo 'expected greeting missing' && exit 3", Lint = "echo never" },
-        }, cancellationToken: ct);
+            r.MaxAttempts = 2;
+            r.Commands = new VerificationCommands { Build = "echo building", Test = "echo 'expected greeting missing' && exit 3", Lint = "echo never" };
+        });
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Will fail verification", Enqueue = true }, cancellationToken: ct);
 
@@ -219,8 +206,7 @@ public sealed class PipelineTests
         await host.StartOrchestratorAsync(ct);
         var pids = Path.Combine(host.Root, "agent.pids");
         host.StartScriptSidecar("sidecar-a", $"sleep 300 & echo $! >> {pids}; echo $$ >> {pids}; wait");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct);
         var created = await host.Tasks().CreateTaskAsync(new CreateTaskRequest
         {
             Repository = "sample",
@@ -235,7 +221,7 @@ public sealed class PipelineTests
 
         Assert.Equal(TaskStatus.Failed, finished.Task.Status);
         Assert.Equal(RunOutcome.TimedOut, Assert.Single(finished.Runs).Outcome);
-        Assert.All(started, pid => Assert.False(IsRunning(pid), $"agent process {pid} outlived its timeout"));
+        Assert.All(started, pid => Assert.False(ProcFs.IsRunning(pid), $"agent process {pid} outlived its timeout"));
     }
 
     [Fact]
@@ -251,8 +237,7 @@ public sealed class PipelineTests
             $"touch {running}/$DEVSERVER_TASK_ID; ls {running} | wc -l >> {host.Root}/concurrency; sleep 1; rm {running}/$DEVSERVER_TASK_ID; echo x >> greeting.txt");
         host.StartScriptSidecar("sidecar-b",
             $"touch {running}/$DEVSERVER_TASK_ID; ls {running} | wc -l >> {host.Root}/concurrency; sleep 1; rm {running}/$DEVSERVER_TASK_ID; echo x >> greeting.txt");
-        var repository = await SampleRepository.CreateAsync(host.Root, ct);
-        await host.Repositories().AddRepositoryAsync(new AddRepositoryRequest { Name = "sample", Location = repository }, cancellationToken: ct);
+        await host.AddSampleRepositoryAsync(ct);
         await host.Queue().UpdateQueueAsync(new UpdateQueueRequest { Paused = true, MaxConcurrency = 1 }, cancellationToken: ct);
 
         var ids = new List<long>();
@@ -277,24 +262,6 @@ public sealed class PipelineTests
         var observed = (await File.ReadAllLinesAsync(Path.Combine(host.Root, "concurrency"), ct)).Select(int.Parse).ToArray();
         Assert.Equal(3, observed.Length);
         Assert.All(observed, count => Assert.Equal(1, count));
-    }
-
-    /// <summary>
-    /// True while the process exists and is not a zombie: a killed process whose parent died stays in /proc until
-    /// the machine's init reaps it, which is not the sidecar's doing.
-    /// </summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
-            return state is not ('Z' or 'X');
-        }
-        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException or IOException)
-        {
-            return false;
-        }
     }
 
     private static async Task<int[]> WaitForPidsAsync(string file, int count, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using DevServer.Testing;
 
 namespace DevServer.Processes.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
+using DevServer.Testing;
 
 namespace DevServer.Verifier.Tests;
 

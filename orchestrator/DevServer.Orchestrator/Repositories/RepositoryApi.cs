@@ -45,16 +45,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             RETURNING {Columns}
             """);
         command.Parameters.AddWithValue("name", name);
-        command.Parameters.AddWithValue("location", location);
-        command.Parameters.AddWithValue("branch", branch);
-        command.Parameters.AddWithValue("pre", commands.Pre);
-        command.Parameters.AddWithValue("build", commands.Build);
-        command.Parameters.AddWithValue("test", commands.Test);
-        command.Parameters.AddWithValue("lint", commands.Lint);
-        command.Parameters.AddWithValue("stage_timeout", stageTimeout);
-        command.Parameters.AddWithValue("max_attempts", maxAttempts);
-        command.Parameters.AddWithValue("attempt_timeout", attemptTimeout);
-        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout).Bind(command.Parameters, clock.GetUtcNow());
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         if (!await reader.ReadAsync(context.CancellationToken))
         {
@@ -103,16 +94,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             RETURNING {Columns}
             """);
         command.Parameters.AddWithValue("id", current.Id);
-        command.Parameters.AddWithValue("location", location);
-        command.Parameters.AddWithValue("branch", branch);
-        command.Parameters.AddWithValue("pre", commands.Pre);
-        command.Parameters.AddWithValue("build", commands.Build);
-        command.Parameters.AddWithValue("test", commands.Test);
-        command.Parameters.AddWithValue("lint", commands.Lint);
-        command.Parameters.AddWithValue("stage_timeout", stageTimeout);
-        command.Parameters.AddWithValue("max_attempts", maxAttempts);
-        command.Parameters.AddWithValue("attempt_timeout", attemptTimeout);
-        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout).Bind(command.Parameters, clock.GetUtcNow());
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         return await reader.ReadAsync(context.CancellationToken)
             ? new UpdateRepositoryResponse { Repository = Read(reader) }
@@ -229,4 +211,23 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
 
     [GeneratedRegex("^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^-].*\\z")]
     private static partial Regex ScpLikePattern();
+
+    /// <summary>A repository's settings as validated, bound to the parameters both the insert and the update use.</summary>
+    private sealed record Settings(
+        string Location, string Branch, VerificationCommands Commands, TimeSpan StageTimeout, int MaxAttempts, TimeSpan AttemptTimeout)
+    {
+        public void Bind(NpgsqlParameterCollection parameters, DateTimeOffset now)
+        {
+            parameters.AddWithValue("location", Location);
+            parameters.AddWithValue("branch", Branch);
+            parameters.AddWithValue("pre", Commands.Pre);
+            parameters.AddWithValue("build", Commands.Build);
+            parameters.AddWithValue("test", Commands.Test);
+            parameters.AddWithValue("lint", Commands.Lint);
+            parameters.AddWithValue("stage_timeout", StageTimeout);
+            parameters.AddWithValue("max_attempts", MaxAttempts);
+            parameters.AddWithValue("attempt_timeout", AttemptTimeout);
+            parameters.AddWithValue("now", now);
+        }
+    }
 }
