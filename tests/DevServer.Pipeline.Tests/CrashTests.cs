@@ -1,3 +1,4 @@
+using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Repositories.V1;
 using DevServer.Contracts.Tasks.V1;
 using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
@@ -110,6 +111,11 @@ public sealed class CrashTests
         await host.AddSampleRepositoryAsync(ct);
         await host.Queue().UpdateQueueAsync(new Contracts.Queue.V1.UpdateQueueRequest { MaxConcurrency = 4 }, cancellationToken: ct);
 
+        // One watcher of all tasks on each orchestrator: each must see every event, also those the other one stored.
+        using var watchFirst = new CancellationTokenSource(TaskTimeout);
+        var seenOnFirst = WatchAllUntilDoneAsync(host.Events(), 12, watchFirst.Token);
+        var seenOnSecond = WatchAllUntilDoneAsync(new EventService.EventServiceClient(host.Invoker(address: second)), 12, watchFirst.Token);
+
         var ids = new List<long>();
         for (var i = 0; i < 12; i++)
         {
@@ -129,6 +135,29 @@ public sealed class CrashTests
         Assert.Equal(ids.Order(), executions.Order());
         var workers = (await host.Queue().ListWorkersAsync(new Contracts.Queue.V1.ListWorkersRequest(), cancellationToken: ct)).Workers;
         Assert.Equal(2, workers.Count(w => w.Connected));
+
+        var onFirst = await seenOnFirst;
+        var onSecond = await seenOnSecond;
+        Assert.Equal(onFirst.Select(e => e.Position), onSecond.Select(e => e.Position));
+        Assert.Equal(Enumerable.Range(1, onFirst.Count).Select(i => (long)i), onFirst.Select(e => e.Position));
+        foreach (var id in ids)
+        {
+            var events = await host.ReadEventsAsync(id, ct);
+            Assert.Equal(events.Select(e => e.Position), onSecond.Where(e => e.TaskId == id).Select(e => e.Position));
+        }
+    }
+
+    /// <summary>Every event from the start of the log until <paramref name="tasks"/> tasks have become done.</summary>
+    private static async Task<List<TaskEvent>> WatchAllUntilDoneAsync(EventService.EventServiceClient events, int tasks, CancellationToken cancellationToken)
+    {
+        var seen = new List<TaskEvent>();
+        using var call = events.WatchEvents(new WatchEventsRequest { AfterPosition = 0 }, cancellationToken: cancellationToken);
+        while (seen.Count(e => e.StatusChanged?.To == TaskStatus.Done) < tasks && await call.ResponseStream.MoveNext(cancellationToken))
+        {
+            seen.Add(call.ResponseStream.Current.Event);
+        }
+
+        return seen;
     }
 
     private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
