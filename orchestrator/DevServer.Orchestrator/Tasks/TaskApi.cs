@@ -284,6 +284,8 @@ internal sealed class TaskApi(
                     parameters => parameters.AddWithValue("reason", reason), context.CancellationToken);
             }
 
+            // A retry that was waiting for its time will not come.
+            await change.ExecuteAsync("UPDATE tasks SET not_before = NULL WHERE id = @task", _ => { }, context.CancellationToken);
             change.SetStatus(TaskStatuses.Cancelled, reason);
             return true;
         }, context.CancellationToken);

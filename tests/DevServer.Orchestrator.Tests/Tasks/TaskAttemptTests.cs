@@ -72,6 +72,26 @@ public sealed class TaskAttemptTests(ApiOrchestratorFixture orchestrator) : ICla
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task CancelTask_WaitingForItsRetry_CancelledWithoutANotBeforeTime()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (worker, task, assignment) = await DispatchAsync(ct, request => request.MaxAttempts = 2);
+        using (worker)
+        {
+            await worker.SendResultAsync(assignment, new AgentResult { Outcome = AgentOutcome.Failed, ExitCode = 1 }, ct);
+        }
+
+        var waiting = await GetAsync(task.Id, ct);
+        Assert.Equal(TaskStatus.Queued, waiting.Task.Status);
+        Assert.NotNull(waiting.Task.NotBefore);
+
+        var cancelled = (await Tasks.CancelTaskAsync(new CancelTaskRequest { Id = task.Id }, cancellationToken: ct)).Task;
+
+        Assert.Equal(TaskStatus.Cancelled, cancelled.Status);
+        Assert.Null(cancelled.NotBefore);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task RetryTask_Blocked_QueuedAgain()
     {
         var ct = TestContext.Current.CancellationToken;
