@@ -13,6 +13,9 @@ namespace DevServer.Orchestrator.Events;
 internal sealed class EventApi(NpgsqlDataSource dataSource, EventHub hub, EventPump pump) : EventService.EventServiceBase
 {
     private const int HistoryPage = 500;
+
+    /// <summary>How long a live watch waits without events before it checks the table (and that its task still exists).</summary>
+    private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(15);
     private static readonly object HeadersSentKey = new();
 
     public override async Task WatchTaskEvents(WatchTaskEventsRequest request, IServerStreamWriter<WatchTaskEventsResponse> responseStream, ServerCallContext context)
@@ -156,34 +159,56 @@ internal sealed class EventApi(NpgsqlDataSource dataSource, EventHub hub, EventP
 
     /// <summary>
     /// Sends live events after <paramref name="last"/> until <paramref name="send"/> says stop (returns false) or the
-    /// feed ends (the watcher fell behind, or with <paramref name="expectNext"/> a number was skipped): then the caller
-    /// goes back to the table. Returns the last number sent and whether to keep watching.
+    /// feed ends (the watcher fell behind, or with <paramref name="expectNext"/> a number was skipped) or stays quiet for
+    /// <see cref="IdleRecheck"/>: then the caller goes back to the table. Returns the last number sent and whether to
+    /// keep watching.
     /// </summary>
     private static async Task<(long Last, bool KeepWatching)> SendLiveAsync(
         EventSubscription subscription, long last, Func<TaskEvent, long> number, bool expectNext,
         Func<TaskEvent, Task<bool>> send, CancellationToken cancellationToken)
     {
-        await foreach (var taskEvent in subscription.Reader.ReadAllAsync(cancellationToken))
+        while (true)
         {
-            var current = number(taskEvent);
-            if (current <= last)
+            bool more;
+            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                continue;
+                idle.CancelAfter(IdleRecheck);
+                try
+                {
+                    more = await subscription.Reader.WaitToReadAsync(idle.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Quiet for a while: the caller looks at the table again (a deleted task then ends the watch).
+                    return (last, true);
+                }
             }
 
-            if (expectNext && current != last + 1)
+            if (!more)
             {
                 return (last, true);
             }
 
-            last = current;
-            if (!await send(taskEvent))
+            while (subscription.Reader.TryRead(out var taskEvent))
             {
-                return (last, false);
+                var current = number(taskEvent);
+                if (current <= last)
+                {
+                    continue;
+                }
+
+                if (expectNext && current != last + 1)
+                {
+                    return (last, true);
+                }
+
+                last = current;
+                if (!await send(taskEvent))
+                {
+                    return (last, false);
+                }
             }
         }
-
-        return (last, true);
     }
 
     /// <summary>

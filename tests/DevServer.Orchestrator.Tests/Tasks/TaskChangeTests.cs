@@ -288,6 +288,25 @@ public sealed class TaskChangeTests(ApiOrchestratorFixture orchestrator) : IClas
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task DeleteTask_WhileWatched_TheWatchEndsNotFound()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var task = await TaskInStatusAsync(TaskStatus.Pending, ct);
+        using var watch = orchestrator.Events.WatchTaskEvents(new WatchTaskEventsRequest { TaskId = task.Id }, cancellationToken: ct);
+        Assert.True(await watch.ResponseStream.MoveNext(ct));
+
+        await Tasks.DeleteTaskAsync(new DeleteTaskRequest { Id = task.Id }, cancellationToken: ct);
+
+        // A quiet watch looks at the table again within its idle re-check (15 s) and finds the task gone.
+        await RpcAssert.FailsAsync(StatusCode.NotFound, async () =>
+        {
+            while (await watch.ResponseStream.MoveNext(ct))
+            {
+            }
+        });
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task GetTaskPatch_NoAttemptYet_FailedPrecondition()
     {
         var ct = TestContext.Current.CancellationToken;
