@@ -202,7 +202,7 @@ public sealed class ScriptAgentHandlerTests
         Assert.Equal(AgentOutcome.Succeeded, second.Outcome);
         Assert.Equal(1, second.CommitCount);
         Assert.Equal(repositories.BaseCommit, second.BaseCommit);
-        Assert.True(File.Exists(Path.Combine(repositories.WorkspaceRoot, "worktrees", "task-42-1", "marker")), "The worktree is kept after the attempt.");
+        Assert.True(File.Exists(Path.Combine(repositories.WorkspaceRoot, "worktrees", "task-42", "marker")), "The worktree is kept after the attempt.");
     }
 
     private static ScriptAgentHandler CreateHandler(TestRepositories repositories, string command) =>

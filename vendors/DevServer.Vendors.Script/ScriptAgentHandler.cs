@@ -28,9 +28,9 @@ internal sealed class ScriptAgentHandler(
     public async Task<WorkResult> RunAsync(Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
     {
         var work = assignment.Agent;
-        var worktreeName = $"task-{assignment.TaskId}-{assignment.Attempt}";
-
-        // The worktree is prepared afresh at the base for every attempt, and kept afterwards for a look (or a retry).
+        // One worktree (and prompt file) per task: prepared afresh at the base for every attempt, replacing the last
+        // attempt's, and kept afterwards for a look — so a sidecar's disk grows with its tasks, not their attempts.
+        var worktreeName = $"task-{assignment.TaskId}";
         WorktreePreparation prepared;
         try
         {
