@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using DevServer.Contracts.Events.V1;
 using DevServer.Orchestrator.Hosting;
 using Npgsql;
@@ -7,17 +6,17 @@ namespace DevServer.Orchestrator.Events;
 
 /// <summary>
 /// The one reader of new events per orchestrator instance: it reads <c>position &gt; last published</c> in order and
-/// hands each event to the <see cref="EventHub"/>. It wakes on a local commit (<see cref="Wake"/>), on
+/// hands each event to the <see cref="EventHub"/>. It wakes on a local commit (<see cref="WakeableLoop.Wake"/>), on
 /// <c>NOTIFY devserver_events</c> from any instance (<see cref="PostgresNotifications"/>), and once a second as a safety net, so the same path serves a
 /// single orchestrator and several on one database.
 /// </summary>
-internal sealed partial class EventPump(
-    NpgsqlDataSource dataSource, EventHub hub, PostgresNotifications notifications, ILogger<EventPump> logger) : BackgroundService
+internal sealed class EventPump(
+    NpgsqlDataSource dataSource, EventHub hub, PostgresNotifications notifications, ILogger<EventPump> logger)
+    : WakeableLoop(logger, SafetyInterval)
 {
     private static readonly TimeSpan SafetyInterval = TimeSpan.FromSeconds(1);
     private const int PageSize = 1000;
 
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastPublished;
 
@@ -27,51 +26,18 @@ internal sealed partial class EventPump(
     /// <summary>Completes once the pump knows where the log ends and is listening.</summary>
     public Task Started => _started.Task;
 
-    /// <summary>New events were committed by this instance.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using (var command = dataSource.CreateCommand("SELECT position FROM event_log_head"))
         {
-            Interlocked.Exchange(ref _lastPublished, (long)(await command.ExecuteScalarAsync(stoppingToken))!);
+            Interlocked.Exchange(ref _lastPublished, (long)(await command.ExecuteScalarAsync(cancellationToken))!);
         }
 
         notifications.Subscribe(PostgresNotifications.EventsChannel, Wake);
         _started.TrySetResult();
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
-                {
-                    timeout.CancelAfter(SafetyInterval);
-                    try
-                    {
-                        await _wake.Reader.ReadAsync(timeout.Token);
-                    }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        // The safety interval passed without a wake-up; look anyway.
-                    }
-                }
-
-                try
-                {
-                    await PublishNewEventsAsync(stoppingToken);
-                }
-                catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-                {
-                    LogReadFailed(logger, exception);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
     }
 
-    private async Task PublishNewEventsAsync(CancellationToken cancellationToken)
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -95,8 +61,4 @@ internal sealed partial class EventPump(
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading new events failed; retrying on the next wake-up")]
-    private static partial void LogReadFailed(ILogger logger, Exception exception);
-
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
 using DevServer.Orchestrator.Hosting;
@@ -13,48 +12,19 @@ namespace DevServer.Orchestrator.Mesh;
 /// <c>NOTIFY devserver_assignments</c> (any instance placed or cancelled something), on a new connection, and every
 /// few seconds, and sends each open assignment once per connection and each cancellation once per connection.
 /// </summary>
-internal sealed partial class AssignmentDelivery(
-    NpgsqlDataSource dataSource, WorkerRegistry registry, PostgresNotifications notifications, ILogger<AssignmentDelivery> logger) : BackgroundService
+internal sealed class AssignmentDelivery(
+    NpgsqlDataSource dataSource, WorkerRegistry registry, PostgresNotifications notifications, ILogger<AssignmentDelivery> logger)
+    : WakeableLoop(logger, SafetyInterval)
 {
     private static readonly TimeSpan SafetyInterval = TimeSpan.FromSeconds(3);
 
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Wake() => _wake.Writer.TryWrite(true);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task StartingAsync(CancellationToken cancellationToken)
     {
         notifications.Subscribe(PostgresNotifications.AssignmentsChannel, Wake);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
-            {
-                timeout.CancelAfter(SafetyInterval);
-                try
-                {
-                    await _wake.Reader.ReadAsync(timeout.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-
-            try
-            {
-                await DeliverAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-            {
-                LogDeliveryFailed(logger, exception);
-            }
-        }
+        return Task.CompletedTask;
     }
 
-    private async Task DeliverAsync(CancellationToken cancellationToken)
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var connections = registry.Snapshot();
         if (connections.Length == 0)
@@ -175,6 +145,4 @@ internal sealed partial class AssignmentDelivery(
         return assignment;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering assignments failed; retrying on the next wake-up")]
-    private static partial void LogDeliveryFailed(ILogger logger, Exception exception);
 }

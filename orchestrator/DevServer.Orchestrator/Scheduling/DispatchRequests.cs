@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using DevServer.Orchestrator.Hosting;
 using Quartz;
 
 namespace DevServer.Orchestrator.Scheduling;
@@ -11,13 +11,11 @@ namespace DevServer.Orchestrator.Scheduling;
 /// covers anything missed. Every path ends in the same <see cref="Dispatcher.DispatchAsync"/>, which serialises
 /// itself across instances.
 /// </summary>
-internal sealed partial class DispatchRequests(Dispatcher dispatcher, ISchedulerFactory schedulerFactory, ILogger<DispatchRequests> logger)
-    : BackgroundService
+internal sealed class DispatchRequests(Dispatcher dispatcher, ISchedulerFactory schedulerFactory, ILogger<DispatchRequests> logger)
+    : WakeableLoop(logger, safetyInterval: null)
 {
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
     /// <summary>Something changed that may let queued work start; requests made while one is pending fold into it.</summary>
-    public void Request() => _wake.Writer.TryWrite(true);
+    public void Request() => Wake();
 
     /// <summary>Runs the dispatcher at <paramref name="at"/> (a retry's not-before time), on any orchestrator.</summary>
     public async Task RequestAtAsync(DateTimeOffset at, CancellationToken cancellationToken)
@@ -27,28 +25,6 @@ internal sealed partial class DispatchRequests(Dispatcher dispatcher, IScheduler
         await scheduler.ScheduleJob(trigger, cancellationToken: cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var _ in _wake.Reader.ReadAllAsync(stoppingToken))
-            {
-                try
-                {
-                    await dispatcher.DispatchAsync(stoppingToken);
-                }
-                catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException or SchedulerException)
-                {
-                    // The backstop trigger runs the dispatcher again within seconds.
-                    LogDispatchFailed(logger, exception);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching failed; the backstop will run it again")]
-    private static partial void LogDispatchFailed(ILogger logger, Exception exception);
+    // A failed round is retried by Quartz's backstop trigger within seconds, or by the next request.
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => dispatcher.DispatchAsync(cancellationToken);
 }
