@@ -59,7 +59,7 @@ prerequisites() {
   require npm "npm"
   apt_install git ca-certificates python3
   postgres_server
-  for dir in tests/Interop/node; do
+  for dir in tests/Interop/node vendors/examples/node-adapter; do
     [ -f "$root/$dir/package-lock.json" ] && npm_install "$root/$dir"
   done
   return 0
