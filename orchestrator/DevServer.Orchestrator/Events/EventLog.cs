@@ -15,14 +15,15 @@ namespace DevServer.Orchestrator.Events;
 /// That lock is what makes positions follow commit order (a reader that saw position N can never later find a
 /// smaller position appear), and holding it briefly is what keeps event writers from queueing behind each other.
 /// </remarks>
-internal sealed class EventLog(TimeProvider clock)
+internal static class EventLog
 {
-    public Task AppendAsync(NpgsqlTransaction transaction, long taskId, int attempt, TaskEvent taskEvent, CancellationToken cancellationToken) =>
-        AppendAsync(transaction, taskId, [(attempt, taskEvent)], cancellationToken);
-
-    /// <summary>Numbers the events (per-task sequence, global position), stamps their time and stores them.</summary>
-    public async Task AppendAsync(
-        NpgsqlTransaction transaction, long taskId, IReadOnlyList<(int Attempt, TaskEvent Event)> events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Numbers the events (per-task sequence, global position), stamps them with <paramref name="now"/> — the time of
+    /// the change they describe, the same one its rows carry — and stores them.
+    /// </summary>
+    public static async Task AppendAsync(
+        NpgsqlTransaction transaction, long taskId, DateTimeOffset now, IReadOnlyList<(int Attempt, TaskEvent Event)> events,
+        CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
@@ -50,7 +51,6 @@ internal sealed class EventLog(TimeProvider clock)
             lastPosition = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        var now = clock.GetUtcNow();
         var time = Timestamp.FromDateTimeOffset(now);
         var positions = new long[count];
         var sequences = new long[count];

@@ -24,7 +24,6 @@ internal static class PipelineHosting
         builder.Services.AddSingleton<OrchestratorInstance>();
         builder.Services.AddSingleton<PostgresNotifications>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PostgresNotifications>());
-        builder.Services.AddSingleton<EventLog>();
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddSingleton<EventPump>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EventPump>());

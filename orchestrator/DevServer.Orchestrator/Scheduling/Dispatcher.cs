@@ -118,7 +118,7 @@ internal sealed partial class Dispatcher(
         {
             AttemptStarted = new AttemptStarted { WorkerId = found.WorkerId, WorkerName = found.WorkerName, Work = "verify" },
         });
-        await transitions.FlushAsync(change, cancellationToken);
+        await change.FlushAsync(cancellationToken);
         return new Placement("verify", found.TaskId, attempt, found.WorkerId, assignmentId, deadline);
     }
 
@@ -206,7 +206,7 @@ internal sealed partial class Dispatcher(
                 WorkerId = found.WorkerId, WorkerName = found.WorkerName, Work = "agent", Vendor = vendor, Model = model,
             },
         });
-        await transitions.FlushAsync(change, cancellationToken);
+        await change.FlushAsync(cancellationToken);
         return new Placement("agent", found.TaskId, attempt, found.WorkerId, assignmentId, deadline);
     }
 

@@ -81,7 +81,7 @@ internal sealed class TaskApi(
                 });
             }
 
-            await transitions.FlushAsync(change, cancellationToken);
+            await change.FlushAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             transitions.Committed();
         }

@@ -10,7 +10,7 @@ namespace DevServer.Orchestrator.Tasks;
 /// stores the events describing the change, all committed together. Callers (the task API, the dispatcher, the
 /// mesh's result handling, the sweeps) describe the change; this class owns the transaction and the event log.
 /// </summary>
-internal sealed class TaskTransitions(NpgsqlDataSource dataSource, EventLog eventLog, EventPump eventPump, TimeProvider clock)
+internal sealed class TaskTransitions(NpgsqlDataSource dataSource, EventPump eventPump, TimeProvider clock)
 {
     /// <summary>
     /// Runs <paramref name="change"/> with the task locked. Returns null when the task does not exist. Throwing from
@@ -27,7 +27,7 @@ internal sealed class TaskTransitions(NpgsqlDataSource dataSource, EventLog even
         }
 
         var result = await change(locked);
-        await locked.FlushAsync(eventLog, cancellationToken);
+        await locked.FlushAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (locked.HasEvents)
         {
@@ -65,10 +65,7 @@ internal sealed class TaskTransitions(NpgsqlDataSource dataSource, EventLog even
         };
     }
 
-    /// <summary>Stores the locked task's pending status change and events; the caller commits.</summary>
-    public Task FlushAsync(TaskChange change, CancellationToken cancellationToken) => change.FlushAsync(eventLog, cancellationToken);
-
-    /// <summary>Tells the event pump that a transaction flushed through <see cref="FlushAsync"/> committed.</summary>
+    /// <summary>Tells the event pump that a transaction flushed through <see cref="TaskChange.FlushAsync"/> committed.</summary>
     public void Committed() => eventPump.Wake();
 }
 
@@ -143,7 +140,8 @@ internal sealed class TaskChange(NpgsqlTransaction transaction, long taskId, Dat
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    internal async Task FlushAsync(EventLog eventLog, CancellationToken cancellationToken)
+    /// <summary>Stores the pending status change and events; the caller commits.</summary>
+    internal async Task FlushAsync(CancellationToken cancellationToken)
     {
         if (_newStatus is not null)
         {
@@ -158,7 +156,7 @@ internal sealed class TaskChange(NpgsqlTransaction transaction, long taskId, Dat
         }
 
         // Last in the transaction: appending locks the event log head until commit.
-        await eventLog.AppendAsync(Transaction, TaskId, _events, cancellationToken);
+        await EventLog.AppendAsync(Transaction, TaskId, Now, _events, cancellationToken);
         _events.Clear();
         _newStatus = null;
     }
