@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using DevServer.Cli.Output;
 using DevServer.Cli.Watching;
 using DevServer.Contracts.Tasks.V1;
+using DevServer.Contracts.Work.V1;
 using Google.Protobuf.WellKnownTypes;
 
 namespace DevServer.Cli.Commands;
@@ -40,12 +42,27 @@ internal static class TaskCommands
         var timeout = Options.Duration("--timeout", "Time limit of one attempt [default: the repository's setting]");
         var skipVerification = Options.Flag("--skip-verification", "Accept the agent's work without running the repository's checks");
         var labels = new Option<string[]>("--label") { Description = "A label (repeatable)", HelpName = "label" };
+        var backupVendor = Options.Text("--backup-vendor", "The vendor that takes over when the primary gives up [default: none]", "vendor");
+        var backupModel = Options.Text("--backup-model", "The backup vendor's model (alone: the same vendor with this model)", "model");
+        var maxTurns = new Option<TurnLimit?>("--max-turns")
+        {
+            Description = "The agent's turns per attempt: 1–10000 or 'unlimited' [default: the orchestrator's setting]",
+            HelpName = "n|unlimited",
+            CustomParser = ParseTurnLimit,
+        };
+        var billing = new Option<BillingMode>("--billing")
+        {
+            Description = "Who pays: 'api-key' (the sidecar's key) or 'subscription' (the CLI's own login) [default: the sidecar's setting]",
+            HelpName = "api-key|subscription",
+            CustomParser = ParseBillingMode,
+        };
+        var allowedTools = new Option<string[]>("--allowed-tool") { Description = "A tool the agent may use without asking, in the vendor's syntax (repeatable)", HelpName = "tool" };
         var noEnqueue = Options.Flag("--no-enqueue", "Leave the task pending instead of queueing it");
         var watch = Options.Flag("--watch", "Follow the task until it ends; the exit code tells how it ended");
         var command = new Command("create", "Create a task (queued at once unless --no-enqueue).")
         {
             repo, title, description, descriptionFile, acceptance, priority, vendor, model, branch, maxAttempts, timeout,
-            skipVerification, labels, noEnqueue, watch,
+            skipVerification, labels, backupVendor, backupModel, maxTurns, billing, allowedTools, noEnqueue, watch,
         };
         command.Validators.Add(result =>
         {
@@ -76,9 +93,14 @@ internal static class TaskCommands
                 MaxAttempts = context.Get(maxAttempts) ?? 0,
                 AttemptTimeout = context.Get(timeout) is { } limit ? Duration.FromTimeSpan(limit) : null,
                 SkipVerification = context.Get(skipVerification),
+                BackupVendor = context.Get(backupVendor) ?? "",
+                BackupModel = context.Get(backupModel) ?? "",
+                TurnLimit = context.Get(maxTurns),
+                BillingMode = context.Get(billing),
                 Enqueue = !context.Get(noEnqueue),
             };
             request.Labels.AddRange(context.Get(labels) ?? []);
+            request.AllowedTools.AddRange(context.Get(allowedTools) ?? []);
             var response = await context.Connection.Tasks.CreateTaskAsync(request, cancellationToken: cancellationToken);
             context.Output.Write(response.Task, () => $"Created {TaskFormatting.Summary(response.Task)}\n");
             return context.Get(watch)
@@ -86,6 +108,38 @@ internal static class TaskCommands
                 : ExitCodes.Success;
         });
         return command;
+    }
+
+    private static TurnLimit? ParseTurnLimit(ArgumentResult result)
+    {
+        var text = result.Tokens.Single().Value;
+        if (text.Equals("unlimited", StringComparison.OrdinalIgnoreCase))
+        {
+            return new TurnLimit { Unlimited = true };
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var turns) && turns is >= 1 and <= 10_000)
+        {
+            return new TurnLimit { MaxTurns = turns };
+        }
+
+        result.AddError($"--max-turns must be a number from 1 to 10000 or 'unlimited', not '{text}'.");
+        return null;
+    }
+
+    private static BillingMode ParseBillingMode(ArgumentResult result)
+    {
+        var text = result.Tokens.Single().Value;
+        switch (text.ToLowerInvariant())
+        {
+            case "api-key":
+                return BillingMode.ApiKey;
+            case "subscription":
+                return BillingMode.Subscription;
+            default:
+                result.AddError($"--billing must be 'api-key' or 'subscription', not '{text}'.");
+                return BillingMode.Unspecified;
+        }
     }
 
     private static Command BuildList(CliApp app)

@@ -43,13 +43,15 @@ internal static class EventFormatting
         TaskEvent.KindOneofCase.Created => ("created", $"\"{taskEvent.Created.Title}\" in {taskEvent.Created.Repository}"),
         TaskEvent.KindOneofCase.StatusChanged => ("status", StatusChange(taskEvent.StatusChanged)),
         TaskEvent.KindOneofCase.AttemptStarted => ("attempt", AttemptStart(taskEvent.AttemptStarted)),
-        TaskEvent.KindOneofCase.AgentStep => ("step", AgentStep(taskEvent.AgentStep)),
+        TaskEvent.KindOneofCase.AgentActivity => ActivityFormatting.Describe(taskEvent.AgentActivity, zone),
         TaskEvent.KindOneofCase.AgentFinished => ("agent", AgentFinish(taskEvent.AgentFinished)),
         TaskEvent.KindOneofCase.StageStarted => ("stage", $"{Words.Stage(taskEvent.StageStarted.Stage)}: {taskEvent.StageStarted.Command}"),
         TaskEvent.KindOneofCase.StageFinished => ("stage", StageFinish(taskEvent.StageFinished)),
         TaskEvent.KindOneofCase.RetryScheduled => ("retry", Retry(taskEvent.RetryScheduled, zone)),
         TaskEvent.KindOneofCase.WorkerLost => ("lost", $"worker {Worker(taskEvent.WorkerLost.WorkerName, taskEvent.WorkerLost.WorkerId)} disappeared"),
         TaskEvent.KindOneofCase.TaskUpdated => ("updated", string.Join(", ", taskEvent.TaskUpdated.Fields)),
+        TaskEvent.KindOneofCase.VendorPaused => ("paused", VendorPause(taskEvent.VendorPaused, zone)),
+        TaskEvent.KindOneofCase.FailedOver => ("failover", Failover(taskEvent.FailedOver)),
         TaskEvent.KindOneofCase.OutputLine => ("output", taskEvent.OutputLine.Text),
         _ => ("event", "(unknown to this version of devserver)"),
     };
@@ -80,10 +82,19 @@ internal static class EventFormatting
         return $"{Words.OrDash(started.Work)} {vendor} on {worker}".Trim();
     }
 
-    private static string AgentStep(AgentStep step)
+    private static string VendorPause(VendorPaused paused, TimeZoneInfo zone)
     {
-        var head = string.IsNullOrEmpty(step.Tool) ? step.Kind : $"{step.Kind} {step.Tool}";
-        return step.Text.Length > 0 ? $"{head}: {step.Text}" : head;
+        var account = paused.Account.Length == 0 || paused.Account == paused.Vendor ? paused.Vendor : $"{paused.Vendor} ({paused.Account})";
+        var text = $"{account} gets no work until {Words.DateTime(paused.Until, zone)}";
+        return paused.Reason.Length > 0 ? $"{text}: {paused.Reason}" : text;
+    }
+
+    private static string Failover(FailedOver failover)
+    {
+        static string Agent(string vendor, string model) => model.Length == 0 ? vendor : $"{vendor}/{model}";
+        var commits = failover.CarriedCommits == 1 ? "1 commit" : failover.CarriedCommits.ToString(CultureInfo.InvariantCulture) + " commits";
+        var text = $"{Agent(failover.FromVendor, failover.FromModel)} → {Agent(failover.ToVendor, failover.ToModel)}, carrying {commits}";
+        return failover.Reason.Length > 0 ? $"{text}: {failover.Reason}" : text;
     }
 
     private static string AgentFinish(AgentFinished finished)
@@ -120,6 +131,11 @@ internal static class EventFormatting
         if (retry.NotBefore is not null)
         {
             text += " at " + Words.TimeOfDay(retry.NotBefore, zone);
+        }
+
+        if (retry.AttemptGivenBack)
+        {
+            text += " (the attempt is given back)";
         }
 
         return retry.Reason.Length > 0 ? $"{text} after: {retry.Reason}" : text;

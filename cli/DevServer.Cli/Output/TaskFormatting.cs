@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DevServer.Contracts.Tasks.V1;
+using DevServer.Contracts.Work.V1;
 
 namespace DevServer.Cli.Output;
 
@@ -39,12 +40,35 @@ internal static class TaskFormatting
             ("status", Words.Status(task.Status) + (task.StatusReason.Length > 0 ? $" ({task.StatusReason})" : "")),
             ("repository", string.Create(CultureInfo.InvariantCulture, $"{task.Repository} (id {task.RepositoryId})")),
             ("priority", task.Priority.ToString(CultureInfo.InvariantCulture)),
-            ("vendor", Vendor(task)),
+            ("vendor", Vendor(task) + (task.OnBackup ? " (replaced by its backup)" : "")),
             ("branch", task.BaseCommit.Length > 0 ? $"{task.BaseBranch} @ {Words.ShortCommit(task.BaseCommit)}" : task.BaseBranch),
             ("attempts", string.Create(CultureInfo.InvariantCulture, $"{task.AttemptsUsed} of {task.MaxAttempts} used")),
             ("timeout", Words.Duration(task.AttemptTimeout) + " per attempt"),
             ("verification", task.SkipVerification ? "skipped" : "on"),
         };
+        if (task.BackupVendor.Length > 0)
+        {
+            var backup = task.BackupModel.Length == 0 ? task.BackupVendor : $"{task.BackupVendor}/{task.BackupModel}";
+            fields.Add(("backup", backup + (task.OnBackup ? " (working on it)" : "")));
+        }
+
+        fields.Add(("turns", task.TurnLimit?.LimitCase switch
+        {
+            TurnLimit.LimitOneofCase.Unlimited => "unlimited",
+            TurnLimit.LimitOneofCase.MaxTurns => string.Create(CultureInfo.InvariantCulture, $"at most {task.TurnLimit.MaxTurns} per attempt"),
+            _ => "the orchestrator's default",
+        }));
+        fields.Add(("billing", task.BillingMode switch
+        {
+            BillingMode.ApiKey => "API key",
+            BillingMode.Subscription => "subscription",
+            _ => "the sidecar's default",
+        }));
+        if (task.AllowedTools.Count > 0)
+        {
+            fields.Add(("allowed tools", string.Join(", ", task.AllowedTools)));
+        }
+
         if (task.Labels.Count > 0)
         {
             fields.Add(("labels", string.Join(", ", task.Labels)));
@@ -72,7 +96,7 @@ internal static class TaskFormatting
             return "No attempts yet.\n";
         }
 
-        var table = new Table("ATTEMPT", "OUTCOME", "VENDOR", "WORKER", "EXIT", "DURATION", "COMMITS", "VERIFICATION", "STARTED");
+        var table = new Table("ATTEMPT", "OUTCOME", "VENDOR", "WORKER", "EXIT", "TURNS", "COST", "DURATION", "COMMITS", "VERIFICATION", "STARTED");
         var notes = new StringBuilder();
         foreach (var run in runs)
         {
@@ -82,13 +106,22 @@ internal static class TaskFormatting
                 string.IsNullOrEmpty(run.Model) ? run.Vendor : $"{run.Vendor}/{run.Model}",
                 Words.OrDash(run.WorkerId),
                 run.HasExitCode ? run.ExitCode.ToString(CultureInfo.InvariantCulture) : "-",
+                run.Turns.ToString(CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"${run.CostUsd:0.00}"),
                 Words.Duration(run.Duration),
                 run.CommitCount.ToString(CultureInfo.InvariantCulture),
                 Verification(run.Verification),
                 Words.DateTime(run.StartedAt, zone));
             if (run.Error.Length > 0)
             {
-                notes.Append(CultureInfo.InvariantCulture, $"#{run.Attempt} error: {run.Error}\n");
+                var kind = ActivityFormatting.ErrorKind(run.ErrorKind);
+                var givenBack = run.AttemptGivenBack ? " (attempt given back)" : "";
+                notes.Append(CultureInfo.InvariantCulture, $"#{run.Attempt} error{(kind.Length > 0 ? $" [{kind}]" : "")}{givenBack}: {run.Error}\n");
+            }
+
+            if (run.Usage is { } usage && usage.InputTokens + usage.OutputTokens > 0)
+            {
+                notes.Append(CultureInfo.InvariantCulture, $"#{run.Attempt} tokens: {ActivityFormatting.Usage(usage)}\n");
             }
 
             if (run.Verification is { Passed: false, OutputTail.Length: > 0 } failed)

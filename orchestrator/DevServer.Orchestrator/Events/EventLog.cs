@@ -99,13 +99,15 @@ internal static class EventLog
         TaskEvent.KindOneofCase.StatusChanged => "status_changed",
         TaskEvent.KindOneofCase.AttemptStarted => "attempt_started",
         TaskEvent.KindOneofCase.OutputLine => "output_line",
-        TaskEvent.KindOneofCase.AgentStep => "agent_step",
+        TaskEvent.KindOneofCase.AgentActivity => "agent_activity",
         TaskEvent.KindOneofCase.AgentFinished => "agent_finished",
         TaskEvent.KindOneofCase.StageStarted => "stage_started",
         TaskEvent.KindOneofCase.StageFinished => "stage_finished",
         TaskEvent.KindOneofCase.RetryScheduled => "retry_scheduled",
         TaskEvent.KindOneofCase.WorkerLost => "worker_lost",
         TaskEvent.KindOneofCase.TaskUpdated => "task_updated",
+        TaskEvent.KindOneofCase.VendorPaused => "vendor_paused",
+        TaskEvent.KindOneofCase.FailedOver => "failed_over",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "An event needs a kind."),
     };
 }

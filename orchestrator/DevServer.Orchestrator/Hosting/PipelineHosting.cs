@@ -33,6 +33,8 @@ internal static class PipelineHosting
     /// <summary>Tasks and repositories: the transitions every feature goes through.</summary>
     public static WebApplicationBuilder AddTasks(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section)
+            .Validate(AgentOptions.IsValid, AgentOptions.Requirement).ValidateOnStart();
         builder.Services.AddSingleton<TaskTransitions>();
         builder.Services.AddSingleton<AttemptEndings>();
         return builder;

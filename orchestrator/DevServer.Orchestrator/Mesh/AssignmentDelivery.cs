@@ -3,6 +3,9 @@ using DevServer.Contracts.Work.V1;
 using DevServer.Orchestrator.Hosting;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using DevServer.Orchestrator.Runs;
+using DevServer.Orchestrator.Tasks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DevServer.Orchestrator.Mesh;
@@ -13,7 +16,11 @@ namespace DevServer.Orchestrator.Mesh;
 /// few seconds, and sends each open assignment once per connection and each cancellation once per connection.
 /// </summary>
 internal sealed class AssignmentDelivery(
-    NpgsqlDataSource dataSource, WorkerRegistry registry, PostgresNotifications notifications, ILogger<AssignmentDelivery> logger)
+    NpgsqlDataSource dataSource,
+    WorkerRegistry registry,
+    PostgresNotifications notifications,
+    IOptions<AgentOptions> agentOptions,
+    ILogger<AssignmentDelivery> logger)
     : WakeableLoop(logger, SafetyInterval)
 {
     private static readonly TimeSpan SafetyInterval = TimeSpan.FromSeconds(3);
@@ -81,10 +88,21 @@ internal sealed class AssignmentDelivery(
             SELECT a.kind, a.task_id, a.attempt, t.title, t.description, t.acceptance, t.labels, t.base_branch, t.base_commit,
                    t.attempt_timeout, run.model, r.name, r.location, r.pre_command, r.build_command, r.test_command,
                    r.lint_command, r.stage_timeout, run.base_commit, run.patch_series,
-                   (SELECT p.session_id FROM runs p WHERE p.task_id = a.task_id AND p.attempt < a.attempt AND p.worker_id = a.worker_id
+                   -- The session to resume: the previous attempt's, when it ran on this sidecar with the same vendor and model
+                   -- (a failover starts afresh) and the sidecar can resume sessions.
+                   (SELECT p.session_id FROM runs p JOIN workers w ON w.id = a.worker_id
+                    WHERE p.task_id = a.task_id AND p.attempt < a.attempt AND w.resumes_sessions
+                      AND p.worker_id = a.worker_id AND p.vendor = run.vendor AND p.model = run.model AND p.error_kind <> 'session_not_found'
                     ORDER BY p.attempt DESC LIMIT 1),
-                   (SELECT concat_ws(E'\n', nullif(p.error, ''), nullif(p.verification_output_tail, '')) FROM runs p
-                    WHERE p.task_id = a.task_id AND p.attempt < a.attempt ORDER BY p.attempt DESC LIMIT 1)
+                   (SELECT CASE WHEN p.error_kind = 'max_turns'
+                                THEN 'The previous attempt reached its turn limit before it finished. Continue the task where it stopped.'
+                                ELSE concat_ws(E'\n', nullif(p.error, ''), nullif(p.verification_output_tail, '')) END
+                    FROM runs p WHERE p.task_id = a.task_id AND p.attempt < a.attempt ORDER BY p.attempt DESC LIMIT 1),
+                   t.max_turns, t.billing_mode, t.allowed_tools,
+                   -- The work so far: the latest series made on the same base, which the new attempt builds on.
+                   (SELECT p.patch_series FROM runs p
+                    WHERE p.task_id = a.task_id AND p.attempt < a.attempt AND p.patch_series IS NOT NULL AND p.base_commit = t.base_commit
+                    ORDER BY p.attempt DESC LIMIT 1)
             FROM assignments a
             JOIN tasks t ON t.id = a.task_id
             JOIN repositories r ON r.id = t.repository_id
@@ -121,7 +139,11 @@ internal sealed class AssignmentDelivery(
                 ResumeSessionId = reader.IsDBNull(20) ? "" : reader.GetString(20),
                 Timeout = Duration.FromTimeSpan(reader.GetFieldValue<TimeSpan>(9)),
                 PreviousFailure = reader.IsDBNull(21) ? "" : reader.GetString(21),
+                MaxTurns = reader.IsDBNull(22) ? agentOptions.Value.DefaultMaxTurns : reader.GetInt32(22),
+                BillingMode = AgentSettings.ToBillingMode(reader.GetString(23)),
+                PriorWork = reader.IsDBNull(25) ? ByteString.Empty : ByteString.CopyFrom(reader.GetFieldValue<byte[]>(25)),
             };
+            assignment.Agent.AllowedTools.AddRange(reader.GetFieldValue<string[]>(24));
             return assignment;
         }
 

@@ -164,6 +164,10 @@ internal sealed partial class MeshApi(
         {
             problem = "models, active_assignment_ids or version are too long.";
         }
+        else if (hello.Account.Length > 128 || hello.Account.Any(char.IsControl))
+        {
+            problem = "account must be at most 128 characters without control characters.";
+        }
 
         return problem is null ? hello : throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
     }
@@ -173,10 +177,13 @@ internal sealed partial class MeshApi(
         var now = clock.GetUtcNow();
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO workers (id, name, kind, vendor, models, capacity, version, instance_id, lease_expires_at, last_seen_at, registered_at)
-            VALUES (@id, @name, @kind, @vendor, @models, @capacity, @version, @instance, @lease, @now, @now)
+            INSERT INTO workers (id, name, kind, vendor, models, capacity, version, resumes_sessions, reports_cost, account,
+                                 instance_id, lease_expires_at, last_seen_at, registered_at)
+            VALUES (@id, @name, @kind, @vendor, @models, @capacity, @version, @resumes, @reports_cost, @account,
+                    @instance, @lease, @now, @now)
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, vendor = excluded.vendor, models = excluded.models,
-                capacity = excluded.capacity, version = excluded.version, instance_id = excluded.instance_id,
+                capacity = excluded.capacity, version = excluded.version, resumes_sessions = excluded.resumes_sessions,
+                reports_cost = excluded.reports_cost, account = excluded.account, instance_id = excluded.instance_id,
                 lease_expires_at = excluded.lease_expires_at, last_seen_at = excluded.last_seen_at
             """);
         command.Parameters.AddWithValue("id", hello.WorkerId);
@@ -186,6 +193,11 @@ internal sealed partial class MeshApi(
         command.Parameters.AddWithValue("models", hello.Models.ToArray());
         command.Parameters.AddWithValue("capacity", hello.Capacity);
         command.Parameters.AddWithValue("version", hello.Version);
+        var vendorSidecar = hello.Kind == WorkerKind.Vendor;
+        command.Parameters.AddWithValue("resumes", vendorSidecar && hello.ResumesSessions);
+        command.Parameters.AddWithValue("reports_cost", vendorSidecar && hello.ReportsCost);
+        // Stored resolved, so pauses compare accounts without re-deriving the default.
+        command.Parameters.AddWithValue("account", !vendorSidecar ? "" : hello.Account.Length == 0 ? hello.Vendor : hello.Account);
         command.Parameters.AddWithValue("instance", instance.Id);
         command.Parameters.AddWithValue("lease", now + options.Value.LeaseDuration);
         command.Parameters.AddWithValue("now", now);

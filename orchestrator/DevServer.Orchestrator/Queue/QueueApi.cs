@@ -47,7 +47,9 @@ internal sealed class QueueApi(NpgsqlDataSource dataSource, DispatchRequests dis
             """
             SELECT w.id, w.name, w.kind, w.vendor, w.models, w.capacity,
                    (SELECT count(*)::int FROM assignments a WHERE a.worker_id = w.id AND a.state IN ('open', 'cancelling')),
-                   w.instance_id IS NOT NULL AND w.lease_expires_at > @now, w.last_seen_at
+                   w.instance_id IS NOT NULL AND w.lease_expires_at > @now, w.last_seen_at,
+                   w.resumes_sessions, w.reports_cost, w.account,
+                   (SELECT p.paused_until FROM vendor_pauses p WHERE p.vendor = w.vendor AND p.account = w.account AND p.paused_until > @now)
             FROM workers w
             ORDER BY 8 DESC, w.name, w.id
             """);
@@ -65,7 +67,15 @@ internal sealed class QueueApi(NpgsqlDataSource dataSource, DispatchRequests dis
                 Active = reader.GetInt32(6),
                 Connected = reader.GetBoolean(7),
                 LastSeenAt = TaskMappings.ToTimestamp(reader, 8),
+                ResumesSessions = reader.GetBoolean(9),
+                ReportsCost = reader.GetBoolean(10),
+                Account = reader.GetString(11),
             };
+            if (!reader.IsDBNull(12))
+            {
+                worker.PausedUntil = TaskMappings.ToTimestamp(reader, 12);
+            }
+
             worker.Models.AddRange(reader.GetFieldValue<string[]>(4));
             response.Workers.Add(worker);
         }

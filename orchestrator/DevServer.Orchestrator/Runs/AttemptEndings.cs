@@ -28,6 +28,7 @@ internal sealed partial class AttemptEndings(
     TaskTransitions transitions,
     DispatchRequests dispatch,
     IOptions<SchedulingOptions> options,
+    IOptions<AgentOptions> agentOptions,
     TimeProvider clock,
     ILogger<AttemptEndings> logger)
 {
@@ -149,7 +150,8 @@ internal sealed partial class AttemptEndings(
             """
             UPDATE runs SET exit_code = @exit_code, turns = @turns, cost_usd = @cost, duration = @duration, session_id = @session,
                    output_excerpt = @excerpt, error = @error, base_commit = @base, head_commit = @head, commit_count = @commits,
-                   patch_series = @patch,
+                   patch_series = @patch, error_kind = @error_kind, input_tokens = @input_tokens, output_tokens = @output_tokens,
+                   cache_read_tokens = @cache_read_tokens, cache_write_tokens = @cache_write_tokens,
                    outcome = CASE WHEN outcome = 'running' THEN @outcome ELSE outcome END,
                    finished_at = CASE WHEN @outcome = 'running' THEN NULL ELSE coalesce(finished_at, @now) END
             WHERE id = @run;
@@ -173,6 +175,12 @@ internal sealed partial class AttemptEndings(
                 });
                 p.AddWithValue("outcome", outcome);
                 p.AddWithValue("run", assignment.RunId);
+                p.AddWithValue("error_kind", AgentErrorKinds.ToStored(result.ErrorKind));
+                var usage = result.Usage ?? new TokenUsage();
+                p.AddWithValue("input_tokens", usage.InputTokens);
+                p.AddWithValue("output_tokens", usage.OutputTokens);
+                p.AddWithValue("cache_read_tokens", usage.CacheReadTokens);
+                p.AddWithValue("cache_write_tokens", usage.CacheWriteTokens);
             },
             cancellationToken);
 
@@ -212,7 +220,7 @@ internal sealed partial class AttemptEndings(
                 change.SetStatus(TaskStatuses.Queued, error, assignment.Attempt);
                 break;
             default:
-                await QueueRetryOrFailAsync(change, assignment, error, cancellationToken);
+                await ContinueAfterAgentFailureAsync(change, assignment, error, result, cancellationToken);
                 break;
         }
     }
@@ -273,31 +281,6 @@ internal sealed partial class AttemptEndings(
         await QueueRetryOrFailAsync(change, assignment, reason, cancellationToken);
     }
 
-    private async Task QueueRetryOrFailAsync(TaskChange change, AssignmentRow assignment, string reason, CancellationToken cancellationToken)
-    {
-        if (change.AttemptsUsed >= change.MaxAttempts)
-        {
-            change.SetStatus(TaskStatuses.Failed, reason, assignment.Attempt);
-            return;
-        }
-
-        var notBefore = change.Now + options.Value.RetryDelayAfter(change.AttemptsUsed);
-        await change.ExecuteAsync(
-            "UPDATE tasks SET not_before = @not_before WHERE id = @task",
-            p => p.AddWithValue("not_before", notBefore), cancellationToken);
-        change.SetStatus(TaskStatuses.Queued, reason, assignment.Attempt);
-        change.AddEvent(assignment.Attempt, new TaskEvent
-        {
-            RetryScheduled = new RetryScheduled
-            {
-                NextAttempt = change.NextAttempt,
-                NotBefore = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(notBefore),
-                Reason = reason,
-            },
-        });
-        await dispatch.RequestAtAsync(notBefore, cancellationToken);
-    }
-
     private static Task SetRunOutcomeAsync(TaskChange change, long runId, string outcome, string error, CancellationToken cancellationToken) =>
         change.ExecuteAsync(
             """
@@ -347,7 +330,7 @@ internal sealed partial class AttemptEndings(
     private static TaskEvent? ToTaskEvent(WorkEvent workEvent) => workEvent.KindCase switch
     {
         WorkEvent.KindOneofCase.OutputLine => new TaskEvent { OutputLine = workEvent.OutputLine },
-        WorkEvent.KindOneofCase.AgentStep => new TaskEvent { AgentStep = workEvent.AgentStep },
+        WorkEvent.KindOneofCase.AgentActivity => new TaskEvent { AgentActivity = workEvent.AgentActivity },
         WorkEvent.KindOneofCase.StageStarted => new TaskEvent { StageStarted = workEvent.StageStarted },
         WorkEvent.KindOneofCase.StageFinished => new TaskEvent { StageFinished = workEvent.StageFinished },
         _ => null,

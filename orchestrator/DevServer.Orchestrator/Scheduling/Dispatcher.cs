@@ -27,6 +27,10 @@ internal sealed partial class Dispatcher(
     private const string WorkerLoad =
         "(SELECT count(*) FROM assignments a WHERE a.worker_id = w.id AND a.state IN ('open', 'cancelling'))";
 
+    // The vendor and model a task's attempts run on: its backup once the backup has taken over.
+    private const string CurrentVendor = "(CASE WHEN t.on_backup THEN t.backup_vendor ELSE t.vendor END)";
+    private const string CurrentModel = "(CASE WHEN t.on_backup THEN t.backup_model ELSE t.model END)";
+
     public async Task DispatchAsync(CancellationToken cancellationToken)
     {
         while (await PlaceOneAsync(cancellationToken) is { } placed)
@@ -142,9 +146,10 @@ internal sealed partial class Dispatcher(
             SELECT t.id, w.id, w.name FROM tasks t
             CROSS JOIN LATERAL (
                 SELECT w.id, w.name FROM workers w
-                WHERE w.kind = 'vendor' AND w.vendor = t.vendor AND w.instance_id IS NOT NULL AND w.lease_expires_at > @now
-                  AND (t.model = '' OR cardinality(w.models) = 0 OR t.model = ANY (w.models))
+                WHERE w.kind = 'vendor' AND w.vendor = {CurrentVendor} AND w.instance_id IS NOT NULL AND w.lease_expires_at > @now
+                  AND ({CurrentModel} = '' OR cardinality(w.models) = 0 OR {CurrentModel} = ANY (w.models))
                   AND {WorkerLoad} < w.capacity
+                  AND NOT EXISTS (SELECT 1 FROM vendor_pauses p WHERE p.vendor = w.vendor AND p.account = w.account AND p.paused_until > @now)
                 ORDER BY (w.id = t.preferred_worker_id) DESC NULLS LAST, {WorkerLoad}, w.id LIMIT 1) w
             WHERE t.status = 'queued' AND (t.not_before IS NULL OR t.not_before <= @now)
             ORDER BY t.priority, t.id LIMIT 1
@@ -165,20 +170,20 @@ internal sealed partial class Dispatcher(
         DateTimeOffset deadline;
         string vendor, model;
         await using (var command = new NpgsqlCommand(
-            """
+            $"""
             WITH run AS (
                 INSERT INTO runs (task_id, attempt, worker_id, vendor, model, outcome, base_commit, started_at)
-                SELECT id, @attempt, @worker, vendor, model, 'running', base_commit, @now FROM tasks WHERE id = @task
+                SELECT t.id, @attempt, @worker, {CurrentVendor}, {CurrentModel}, 'running', t.base_commit, @now FROM tasks t WHERE t.id = @task
                 RETURNING id)
             INSERT INTO assignments (id, task_id, run_id, attempt, worker_id, kind, state, deadline, created_at)
             SELECT @id, @task, run.id, @attempt, @worker, 'agent', 'open',
                    @now + @grace + (SELECT attempt_timeout FROM tasks WHERE id = @task), @now
             FROM run
             RETURNING deadline;
-            UPDATE tasks SET next_attempt = next_attempt + 1, attempts_used = attempts_used + 1, not_before = NULL,
-                             preferred_worker_id = @worker
-            WHERE id = @task
-            RETURNING vendor, model;
+            UPDATE tasks t SET next_attempt = t.next_attempt + 1, attempts_used = t.attempts_used + 1, not_before = NULL,
+                               preferred_worker_id = @worker
+            WHERE t.id = @task
+            RETURNING {CurrentVendor}, {CurrentModel};
             SELECT pg_notify('devserver_assignments', '');
             """,
             transaction.Connection, transaction))

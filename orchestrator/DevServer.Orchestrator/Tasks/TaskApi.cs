@@ -33,6 +33,10 @@ internal sealed class TaskApi(
             ? null
             : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
         var labels = TaskValidation.Labels(request.Labels);
+        var backup = AgentSettings.Backup(vendor, model, request.BackupVendor, request.BackupModel);
+        var maxTurns = AgentSettings.StoredTurnLimit(request.TurnLimit);
+        var billingMode = AgentSettings.StoredBillingMode(request.BillingMode);
+        var allowedTools = AgentSettings.AllowedTools(request.AllowedTools);
 
         long taskId;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
@@ -44,9 +48,11 @@ internal sealed class TaskApi(
             await using (var insert = new NpgsqlCommand(
                 """
                 INSERT INTO tasks (repository_id, title, description, acceptance, priority, vendor, model, base_branch, status,
-                                   max_attempts, attempt_timeout, skip_verification, labels, created_at, updated_at)
+                                   max_attempts, attempt_timeout, skip_verification, labels, backup_vendor, backup_model, max_turns,
+                                   billing_mode, allowed_tools, created_at, updated_at)
                 SELECT r.id, @title, @description, @acceptance, @priority, @vendor, @model, coalesce(@branch, r.default_branch), @status,
-                       coalesce(@max_attempts, r.max_attempts), coalesce(@attempt_timeout, r.attempt_timeout), @skip, @labels, @now, @now
+                       coalesce(@max_attempts, r.max_attempts), coalesce(@attempt_timeout, r.attempt_timeout), @skip, @labels,
+                       @backup_vendor, @backup_model, @max_turns, @billing_mode, @allowed_tools, @now, @now
                 FROM repositories r WHERE r.id = @repository
                 RETURNING id
                 """,
@@ -65,6 +71,11 @@ internal sealed class TaskApi(
                 insert.Parameters.Add(new NpgsqlParameter<TimeSpan?>("attempt_timeout", NpgsqlTypes.NpgsqlDbType.Interval) { TypedValue = attemptTimeout });
                 insert.Parameters.AddWithValue("skip", request.SkipVerification);
                 insert.Parameters.AddWithValue("labels", labels);
+                insert.Parameters.AddWithValue("backup_vendor", backup.Vendor);
+                insert.Parameters.AddWithValue("backup_model", backup.Model);
+                insert.Parameters.Add(new NpgsqlParameter<int?>("max_turns", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = maxTurns });
+                insert.Parameters.AddWithValue("billing_mode", billingMode);
+                insert.Parameters.AddWithValue("allowed_tools", allowedTools);
                 insert.Parameters.AddWithValue("now", clock.GetUtcNow());
                 taskId = (long)(await insert.ExecuteScalarAsync(cancellationToken)
                     ?? throw RepositoryApi.NotFound(request.Repository));
@@ -229,6 +240,41 @@ internal sealed class TaskApi(
             Set("skip_verification", "skip_verification", request.SkipVerification);
         }
 
+        if (request.HasBackupVendor)
+        {
+            Set("backup_vendor", "backup_vendor", request.BackupVendor.Length == 0 ? "" : TaskValidation.Vendor(request.BackupVendor));
+            if (request.BackupVendor.Length == 0 && !request.HasBackupModel)
+            {
+                // Removing the backup vendor removes the backup, not just its vendor.
+                assignments.Add(("backup_model", ""));
+            }
+        }
+
+        if (request.HasBackupModel)
+        {
+            Set("backup_model", "backup_model", TaskValidation.Model(request.BackupModel));
+        }
+
+        if (request.TurnLimit is not null && request.ClearTurnLimit)
+        {
+            throw TaskValidation.Invalid("set turn_limit or clear_turn_limit, not both.");
+        }
+
+        if (request.TurnLimit is not null || request.ClearTurnLimit)
+        {
+            Set("turn_limit", "max_turns", AgentSettings.StoredTurnLimit(request.TurnLimit) is { } turns ? turns : DBNull.Value);
+        }
+
+        if (request.HasBillingMode)
+        {
+            Set("billing_mode", "billing_mode", AgentSettings.StoredBillingMode(request.BillingMode));
+        }
+
+        if (request.AllowedTools is not null)
+        {
+            Set("allowed_tools", "allowed_tools", AgentSettings.AllowedTools(request.AllowedTools.Tools));
+        }
+
         if (fields.Count == 0)
         {
             throw TaskValidation.Invalid("set at least one field to change.");
@@ -245,6 +291,11 @@ internal sealed class TaskApi(
                     parameters.AddWithValue($"p{i}", assignments[i].Value!);
                 }
             }, context.CancellationToken);
+            if (fields.Exists(f => f is "vendor" or "model" or "backup_vendor" or "backup_model"))
+            {
+                await CheckBackupAsync(change, context.CancellationToken);
+            }
+
             var updated = new TaskUpdated();
             updated.Fields.AddRange(fields);
             change.AddEvent(0, new TaskEvent { TaskUpdated = updated });
@@ -299,7 +350,7 @@ internal sealed class TaskApi(
         {
             change.Require("retried", TaskStatuses.Failed, TaskStatuses.Blocked, TaskStatuses.Cancelled);
             await change.ExecuteAsync(
-                "UPDATE tasks SET attempts_used = 0, not_before = NULL WHERE id = @task", _ => { }, context.CancellationToken);
+                "UPDATE tasks SET attempts_used = 0, not_before = NULL, on_backup = false, rate_limit_streak = 0 WHERE id = @task", _ => { }, context.CancellationToken);
             change.SetStatus(TaskStatuses.Queued, "retried");
             return true;
         }, context.CancellationToken);
@@ -346,6 +397,25 @@ internal sealed class TaskApi(
             PatchSeries = Google.Protobuf.ByteString.CopyFrom(reader.GetFieldValue<byte[]>(4)),
             Verified = reader.GetBoolean(5),
         };
+    }
+
+    /// <summary>After an update that touched vendors: the stored backup must still differ from the primary.</summary>
+    private static async Task CheckBackupAsync(TaskChange change, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT vendor, model, backup_vendor, backup_model FROM tasks WHERE id = @task", change.Transaction.Connection, change.Transaction);
+        command.Parameters.AddWithValue("task", change.TaskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var (vendor, model, backupVendor, backupModel) = (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+        await reader.CloseAsync();
+        var backup = AgentSettings.Backup(vendor, model, backupVendor, backupModel);
+        if (backup != (backupVendor, backupModel))
+        {
+            await change.ExecuteAsync(
+                "UPDATE tasks SET backup_vendor = @backup_vendor WHERE id = @task",
+                p => p.AddWithValue("backup_vendor", backup.Vendor), cancellationToken);
+        }
     }
 
     private async Task ChangeAsync(long taskId, Func<TaskChange, Task<bool>> change, CancellationToken cancellationToken)

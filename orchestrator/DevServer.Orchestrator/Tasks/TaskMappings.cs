@@ -1,4 +1,5 @@
 using DevServer.Contracts.Tasks.V1;
+using DevServer.Contracts.Work.V1;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 
@@ -12,7 +13,8 @@ internal static class TaskMappings
         """
         t.id, t.repository_id, r.name, t.title, t.description, t.acceptance, t.priority, t.vendor, t.model,
         t.base_branch, t.base_commit, t.status, t.status_reason, t.max_attempts, t.attempts_used, t.attempt_timeout,
-        t.skip_verification, t.labels, t.created_at, t.updated_at, t.last_event_sequence, t.not_before
+        t.skip_verification, t.labels, t.created_at, t.updated_at, t.last_event_sequence, t.not_before,
+        t.backup_vendor, t.backup_model, t.max_turns, t.billing_mode, t.allowed_tools, t.on_backup
         """;
 
     public const string TaskFrom = "tasks t JOIN repositories r ON r.id = t.repository_id";
@@ -41,8 +43,14 @@ internal static class TaskMappings
             CreatedAt = ToTimestamp(reader, 18),
             UpdatedAt = ToTimestamp(reader, 19),
             LastEventSequence = reader.GetInt64(20),
+            BackupVendor = reader.GetString(22),
+            BackupModel = reader.GetString(23),
+            TurnLimit = AgentSettings.ToTurnLimit(reader.IsDBNull(24) ? null : reader.GetInt32(24)),
+            BillingMode = AgentSettings.ToBillingMode(reader.GetString(25)),
+            OnBackup = reader.GetBoolean(27),
         };
         task.Labels.AddRange(reader.GetFieldValue<string[]>(17));
+        task.AllowedTools.AddRange(reader.GetFieldValue<string[]>(26));
         if (!reader.IsDBNull(21))
         {
             task.NotBefore = ToTimestamp(reader, 21);
@@ -56,7 +64,8 @@ internal static class TaskMappings
         """
         id, task_id, attempt, worker_id, vendor, model, outcome, exit_code, turns, cost_usd, duration, session_id,
         output_excerpt, error, head_commit, commit_count, verification_passed, verification_failed_stage,
-        verification_exit_code, verification_output_tail, verification_duration, started_at, finished_at
+        verification_exit_code, verification_output_tail, verification_duration, started_at, finished_at,
+        error_kind, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, attempt_given_back
         """;
 
     public static Run ReadRun(NpgsqlDataReader reader)
@@ -78,6 +87,15 @@ internal static class TaskMappings
             HeadCommit = reader.GetString(14),
             CommitCount = reader.GetInt32(15),
             StartedAt = ToTimestamp(reader, 21),
+            ErrorKind = AgentErrorKinds.FromStored(reader.GetString(23)),
+            Usage = new TokenUsage
+            {
+                InputTokens = reader.GetInt64(24),
+                OutputTokens = reader.GetInt64(25),
+                CacheReadTokens = reader.GetInt64(26),
+                CacheWriteTokens = reader.GetInt64(27),
+            },
+            AttemptGivenBack = reader.GetBoolean(28),
         };
         if (!reader.IsDBNull(7))
         {
@@ -142,4 +160,44 @@ internal static class RunOutcomes
         Blocked => RunOutcome.Blocked,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown stored run outcome."),
     };
+}
+
+/// <summary>Agent error kinds as stored (lowercase words in <c>runs.error_kind</c>, '' for none).</summary>
+internal static class AgentErrorKinds
+{
+    public static string ToStored(AgentErrorKind kind) => kind switch
+    {
+        AgentErrorKind.Unspecified => "",
+        AgentErrorKind.RateLimited => "rate_limited",
+        AgentErrorKind.Authentication => "authentication",
+        AgentErrorKind.Billing => "billing",
+        AgentErrorKind.Overloaded => "overloaded",
+        AgentErrorKind.MaxTurns => "max_turns",
+        AgentErrorKind.ContextTooLong => "context_too_long",
+        AgentErrorKind.SessionNotFound => "session_not_found",
+        AgentErrorKind.ModelUnavailable => "model_unavailable",
+        AgentErrorKind.Crashed => "crashed",
+        AgentErrorKind.InvalidRequest => "invalid_request",
+        _ => "other",
+    };
+
+    public static AgentErrorKind FromStored(string stored) => stored switch
+    {
+        "" => AgentErrorKind.Unspecified,
+        "rate_limited" => AgentErrorKind.RateLimited,
+        "authentication" => AgentErrorKind.Authentication,
+        "billing" => AgentErrorKind.Billing,
+        "overloaded" => AgentErrorKind.Overloaded,
+        "max_turns" => AgentErrorKind.MaxTurns,
+        "context_too_long" => AgentErrorKind.ContextTooLong,
+        "session_not_found" => AgentErrorKind.SessionNotFound,
+        "model_unavailable" => AgentErrorKind.ModelUnavailable,
+        "crashed" => AgentErrorKind.Crashed,
+        "invalid_request" => AgentErrorKind.InvalidRequest,
+        _ => AgentErrorKind.Other,
+    };
+
+    /// <summary>Errors no retry on the same vendor can fix: the key, the account or the request itself is wrong.</summary>
+    public static bool IsHard(AgentErrorKind kind) =>
+        kind is AgentErrorKind.Authentication or AgentErrorKind.Billing or AgentErrorKind.ModelUnavailable or AgentErrorKind.InvalidRequest;
 }

@@ -42,7 +42,8 @@ internal sealed class TaskTransitions(NpgsqlDataSource dataSource, EventPump eve
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT status, attempts_used, max_attempts, next_attempt, skip_verification, base_commit, preferred_worker_id
+            SELECT status, attempts_used, max_attempts, next_attempt, skip_verification, base_commit, preferred_worker_id,
+                   vendor, model, backup_vendor, backup_model, on_backup, rate_limit_streak
             FROM tasks WHERE id = @id FOR UPDATE
             """,
             transaction.Connection, transaction);
@@ -62,6 +63,8 @@ internal sealed class TaskTransitions(NpgsqlDataSource dataSource, EventPump eve
             SkipVerification = reader.GetBoolean(4),
             BaseCommit = reader.GetString(5),
             PreferredWorkerId = reader.IsDBNull(6) ? null : reader.GetString(6),
+            Agents = new TaskAgents(reader.GetString(7), reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetBoolean(11)),
+            RateLimitStreak = reader.GetInt32(12),
         };
     }
 
@@ -97,6 +100,12 @@ internal sealed class TaskChange(NpgsqlTransaction transaction, long taskId, Dat
     public required string BaseCommit { get; init; }
 
     public required string? PreferredWorkerId { get; init; }
+
+    /// <summary>The task's primary and backup vendor, and which of them works on it now.</summary>
+    public required TaskAgents Agents { get; init; }
+
+    /// <summary>Rate-limited runs in a row.</summary>
+    public required int RateLimitStreak { get; init; }
 
     public bool HasEvents => _events.Count > 0;
 
@@ -160,4 +169,19 @@ internal sealed class TaskChange(NpgsqlTransaction transaction, long taskId, Dat
         _events.Clear();
         _newStatus = null;
     }
+}
+
+/// <summary>A task's primary and backup vendor and model, and whether the backup has taken over.</summary>
+internal sealed record TaskAgents(string Vendor, string Model, string BackupVendor, string BackupModel, bool OnBackup)
+{
+    public bool HasBackup => BackupVendor.Length > 0;
+
+    /// <summary>The vendor attempts run on now.</summary>
+    public string CurrentVendor => OnBackup ? BackupVendor : Vendor;
+
+    /// <summary>The model attempts run with now.</summary>
+    public string CurrentModel => OnBackup ? BackupModel : Model;
+
+    /// <summary>True while a failover to the backup is still possible.</summary>
+    public bool CanFailOver => HasBackup && !OnBackup;
 }

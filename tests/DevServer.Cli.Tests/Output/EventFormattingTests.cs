@@ -76,8 +76,37 @@ public sealed class EventFormattingTests
             "10:15:13      updated    title, priority"
         },
         {
-            Samples.Event(14, 1, e => e.AgentStep = new AgentStep { Kind = "tool_use", Tool = "Bash", Text = "python3 -m unittest" }),
-            "10:15:14  #1  step       tool_use Bash: python3 -m unittest"
+            Samples.Event(14, 1, e => e.AgentActivity = new AgentActivity { ToolCall = new ToolCall { CallId = "t1", Name = "Bash", Summary = "python3 -m unittest" } }),
+            "10:15:14  #1  tool       Bash python3 -m unittest"
+        },
+        {
+            Samples.Event(15, 1, e => e.AgentActivity = new AgentActivity { SessionStarted = new SessionStarted { SessionId = "s-1", Model = "sonnet" } }),
+            "10:15:15  #1  session    started s-1 (sonnet)"
+        },
+        {
+            Samples.Event(16, 1, e => e.AgentActivity = new AgentActivity
+            {
+                Report = new AgentReport
+                {
+                    ErrorKind = AgentErrorKind.MaxTurns, Turns = 3, CostUsd = 0.25, Message = "Reached maximum number of turns (3)",
+                    Usage = new TokenUsage { InputTokens = 10, OutputTokens = 20 },
+                },
+            }),
+            "10:15:16  #1  report     turn limit reached, 3 turns, $0.2500, 10 in, 20 out: Reached maximum number of turns (3)"
+        },
+        {
+            Samples.Event(17, 1, e => e.VendorPaused = new VendorPaused
+            {
+                Vendor = "claude", Account = "claude", Until = Samples.At(3600), Reason = "usage limit reached",
+            }),
+            "10:15:17  #1  paused     claude gets no work until 2026-11-21 11:15:00: usage limit reached"
+        },
+        {
+            Samples.Event(18, 2, e => e.FailedOver = new FailedOver
+            {
+                FromVendor = "claude", ToVendor = "gemini", ToModel = "pro", CarriedCommits = 2, Reason = "authentication failed",
+            }),
+            "10:15:18  #2  failover   claude → gemini/pro, carrying 2 commits: authentication failed"
         },
     };
 

@@ -90,7 +90,11 @@ public sealed partial class ApiOrchestratorFixture : IAsyncLifetime
         _process = OrchestratorProcess.Launch(
             _data,
             $"--Orchestrator:Mesh:HeartbeatInterval={HeartbeatInterval:c}",
-            $"--Orchestrator:Mesh:LeaseDuration={LeaseDuration:c}");
+            $"--Orchestrator:Mesh:LeaseDuration={LeaseDuration:c}",
+            // Rate-limit backoffs of 30 s and more would make the tests that hit them wait; the ladder is what they check.
+            "--Orchestrator:Agents:RateLimitBackoff:0=00:00:00.5",
+            "--Orchestrator:Agents:RateLimitBackoff:1=00:00:01",
+            "--Orchestrator:Agents:RateLimitBackoff:2=00:00:02");
         try
         {
             var grpc = await _process.WaitForLineAsync(ParseGrpcAddress, OrchestratorProcess.StartTimeout, ct);
