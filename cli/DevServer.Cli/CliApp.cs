@@ -22,6 +22,9 @@ internal sealed class CliApp
         Root.Add(EventCommands.BuildAllEvents(this));
         Root.Add(QueueCommands.BuildQueue(this));
         Root.Add(QueueCommands.BuildWorkers(this));
+        Root.Add(ClassifyCommand.Build(this));
+        Root.Add(MapCommands.BuildMap(this));
+        Root.Add(MapCommands.BuildDetect(this));
     }
 
     public CliHost Host { get; }

@@ -18,6 +18,9 @@ internal sealed record CliHost
     /// <summary>Standard output as bytes, for raw data such as a patch series (written after <see cref="Out"/> is flushed).</summary>
     public required Func<Stream> OpenStandardOutput { get; init; }
 
+    /// <summary>Standard input as bytes (<c>devserver classify -</c> reads the output to classify from it).</summary>
+    public Func<Stream> OpenStandardInput { get; init; } = Console.OpenStandardInput;
+
     /// <summary>True when standard output is a terminal: live status lines are drawn only there.</summary>
     public bool OutputIsTerminal { get; init; }
 

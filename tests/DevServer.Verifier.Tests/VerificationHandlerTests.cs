@@ -46,7 +46,7 @@ public sealed class VerificationHandlerTests
         var result = await scenario.RunAsync(
             scenario.Assignment(
                 VerificationScenario.Stage(StageKind.Build, "echo built"),
-                VerificationScenario.Stage(StageKind.Test, $"echo {noise}; echo '1 test failed'; exit 3"),
+                VerificationScenario.Stage(StageKind.Test, $"{VerificationScenario.OnlyOnTheWork} echo {noise}; echo '1 test failed'; exit 3"),
                 VerificationScenario.Stage(StageKind.Lint, "echo linted")),
             TestToken);
 
@@ -69,7 +69,7 @@ public sealed class VerificationHandlerTests
         using var scenario = await VerificationScenario.CreateAsync(TestToken);
 
         var result = await scenario.RunAsync(
-            scenario.Assignment(VerificationScenario.Stage(StageKind.Lint, "echo 'style violation' >&2; exit 1")),
+            scenario.Assignment(VerificationScenario.Stage(StageKind.Lint, $"{VerificationScenario.OnlyOnTheWork} echo 'style violation' >&2; exit 1")),
             TestToken);
 
         Assert.Equal(VerifyOutcome.Failed, result.Outcome);

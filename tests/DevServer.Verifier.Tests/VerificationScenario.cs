@@ -36,7 +36,15 @@ internal sealed class VerificationScenario : IDisposable
 
     public RecordingReporter Reporter { get; } = new();
 
-    public static async Task<VerificationScenario> CreateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A shell prefix that ends a stage successfully on the base commit (where the agent's feature.txt does not exist), so
+    /// what follows fails only on the work: a regression, not a failure the base commit shares.
+    /// </summary>
+    public const string OnlyOnTheWork = "[ -f feature.txt ] || exit 0;";
+
+    /// <param name="cancellationToken">Stops git.</param>
+    /// <param name="agentFiles">More files the agent's work adds (relative path → content).</param>
+    public static async Task<VerificationScenario> CreateAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? agentFiles = null)
     {
         var source = await SourceRepository.CreateAsync(cancellationToken);
         var producerRoot = TempFolder.Create("producer");
@@ -46,6 +54,11 @@ internal sealed class VerificationScenario : IDisposable
             var worktree = await producer.PrepareWorktreeAsync(source.Source, "main", "", "1-1", "devserver/task-1", null, cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(worktree.Path, "feature.txt"), "made by the agent\n", cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(worktree.Path, "README.md"), "line one\nline two, said the agent\n", cancellationToken);
+            foreach (var (path, content) in agentFiles ?? new Dictionary<string, string>())
+            {
+                await File.WriteAllTextAsync(Path.Combine(worktree.Path, path), content, cancellationToken);
+            }
+
             await producer.CommitAllAsync(worktree.Path, "The agent's work", cancellationToken);
             var series = await producer.FormatPatchAsync(worktree.Path, worktree.BaseCommit, cancellationToken);
             return new VerificationScenario(source, worktree.BaseCommit, ByteString.CopyFrom(series.Mbox));
@@ -65,10 +78,15 @@ internal sealed class VerificationScenario : IDisposable
 
     public Assignment Assignment(params VerificationStage[] stages) => Assignment(BaseCommit, stages);
 
-    public Assignment Assignment(string baseCommit, params VerificationStage[] stages)
+    public Assignment Assignment(string baseCommit, params VerificationStage[] stages) => Assignment(baseCommit, [], stages);
+
+    /// <summary>A verification that leaves <paramref name="detect"/> to detection besides running <paramref name="stages"/>.</summary>
+    public Assignment Assignment(string baseCommit, StageKind[] detect, params VerificationStage[] stages)
     {
         var work = new VerifyWork { Repository = _source.Source, BaseCommit = baseCommit, PatchSeries = PatchSeries };
         work.Stages.AddRange(stages);
+        work.DetectStages.AddRange(detect);
+        work.DetectedStageTimeout = Duration.FromTimeSpan(TimeSpan.FromMinutes(1));
         return new Assignment { AssignmentId = Guid.NewGuid().ToString(), TaskId = 7, Attempt = 2, Verify = work };
     }
 

@@ -3,7 +3,6 @@ using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
 using DevServer.Processes;
 using DevServer.Vendors.Core.Mesh;
-using Google.Protobuf.WellKnownTypes;
 
 namespace DevServer.Verifier;
 
@@ -13,18 +12,40 @@ namespace DevServer.Verifier;
 /// <param name="TimedOut">It was stopped at its time limit.</param>
 /// <param name="Cancelled">It was stopped because the verification was cancelled.</param>
 /// <param name="OutputTail">The end of its output.</param>
-internal sealed record StageOutcome(bool Passed, int? ExitCode, bool TimedOut, bool Cancelled, string OutputTail);
+/// <param name="Duration">How long it ran.</param>
+internal sealed record StageOutcome(bool Passed, int? ExitCode, bool TimedOut, bool Cancelled, string OutputTail, TimeSpan Duration)
+{
+    /// <summary>The StageFinished event for this outcome; <paramref name="preExisting"/> turns a failure the base commit shares into a pass.</summary>
+    public StageFinished ToEvent(StageKind stage, bool preExisting = false)
+    {
+        var finished = new StageFinished
+        {
+            Stage = stage,
+            Passed = Passed || preExisting,
+            PreExisting = preExisting,
+            TimedOut = TimedOut,
+            Duration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(Duration),
+        };
+        if (ExitCode is { } code)
+        {
+            finished.ExitCode = code;
+        }
+
+        return finished;
+    }
+}
 
 /// <summary>
 /// Runs one stage's command with <c>/bin/sh -c</c> in the checkout, with a scrubbed environment (the repository's
 /// commands are the agent's work: they must not see the verifier's tokens), and reports its start, every output
-/// line and its end. At its time limit or on cancellation the stage's process tree is stopped (interrupt, then kill).
+/// line (the caller reports its end, once it knows whether a failure was already there). At its time limit or on cancellation the stage's process tree is stopped (interrupt, then kill).
 /// </summary>
 internal sealed class StageRunner(TimeProvider timeProvider)
 {
-    public async Task<StageOutcome> RunAsync(VerificationStage stage, string checkout, IWorkReporter reporter, CancellationToken cancellationToken)
+    public async Task<StageOutcome> RunAsync(
+        VerificationStage stage, string checkout, IWorkReporter reporter, CancellationToken cancellationToken, string detectedFrom = "")
     {
-        reporter.Report(new WorkEvent { StageStarted = new StageStarted { Stage = stage.Kind, Command = stage.Command } });
+        reporter.Report(new WorkEvent { StageStarted = new StageStarted { Stage = stage.Kind, Command = stage.Command, DetectedFrom = detectedFrom } });
         var tail = new OutputTail();
         var timeout = stage.Timeout?.ToTimeSpan() is { } limit && limit > TimeSpan.Zero ? limit : Timeout.InfiniteTimeSpan;
         using var deadline = new CancellationTokenSource(timeout, timeProvider);
@@ -63,25 +84,12 @@ internal sealed class StageRunner(TimeProvider timeProvider)
 
         var cancelled = exit.Cancelled && cancellationToken.IsCancellationRequested;
         var timedOut = exit.Cancelled && !cancelled;
-        var outcome = new StageOutcome(
+        return new StageOutcome(
             Passed: !exit.Cancelled && exit.ExitCode == 0,
             ExitCode: exit.Cancelled ? null : exit.ExitCode,
             TimedOut: timedOut,
             Cancelled: cancelled,
-            OutputTail: tail.ToString());
-        var finished = new StageFinished
-        {
-            Stage = stage.Kind,
-            Passed = outcome.Passed,
-            TimedOut = outcome.TimedOut,
-            Duration = Duration.FromTimeSpan(exit.Duration),
-        };
-        if (outcome.ExitCode is { } code)
-        {
-            finished.ExitCode = code;
-        }
-
-        reporter.Report(new WorkEvent { StageFinished = finished });
-        return outcome;
+            OutputTail: tail.ToString(),
+            Duration: exit.Duration);
     }
 }

@@ -10,12 +10,14 @@ namespace DevServer.Verifier;
 
 /// <summary>
 /// One verification: a checkout of the repository at the base commit (worktree <c>verify-&lt;task&gt;-&lt;attempt&gt;</c>),
-/// the agent's patch series applied with <c>git am</c>, then the stages in order until one fails. The checkout is
-/// removed at the end, whatever the outcome.
+/// the agent's patch series applied with <c>git am</c>, then the stages in order (detected ones included, see
+/// <see cref="StagePlan"/>) until one fails — unless it fails the same way on the base commit (<see cref="BaselineChecks"/>),
+/// which is not the agent's doing. The checkout is removed at the end, whatever the outcome.
 /// </summary>
 internal sealed class VerificationHandler(Workspace workspace, TimeProvider timeProvider, ILogger<VerificationHandler> logger) : IAssignmentHandler
 {
     private readonly StageRunner _stages = new(timeProvider);
+    private readonly BaselineChecks _baselines = new(workspace, new StageRunner(timeProvider));
 
     public async Task<WorkResult> RunAsync(Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
     {
@@ -66,13 +68,32 @@ internal sealed class VerificationHandler(Workspace workspace, TimeProvider time
             return PreparationFailed($"The patch series does not apply on {work.BaseCommit}:\n{applied.Error}");
         }
 
-        foreach (var stage in work.Stages.Where(stage => !string.IsNullOrWhiteSpace(stage.Command)))
+        var planned = StagePlan.For(work, checkout.Path);
+        var preExisting = new List<StageKind>();
+        for (var index = 0; index < planned.Count; index++)
         {
+            var (stage, detectedFrom) = planned[index];
+            if (detectedFrom.Length > 0)
+            {
+                ReportWorkerLine(reporter, false, $"{stage.Kind.ToString().ToLowerInvariant()} stage detected: {stage.Command} ({detectedFrom})");
+            }
+
             VerifierLog.StageStarting(logger, worktreeName, stage.Kind);
-            var outcome = await _stages.RunAsync(stage, checkout.Path, reporter, cancellationToken);
+            var outcome = await _stages.RunAsync(stage, checkout.Path, reporter, cancellationToken, detectedFrom);
             if (outcome.Cancelled)
             {
+                reporter.Report(new WorkEvent { StageFinished = outcome.ToEvent(stage.Kind) });
                 return new VerifyResult { Outcome = VerifyOutcome.Cancelled };
+            }
+
+            var alreadyThere = !outcome.Passed
+                && await _baselines.IsPreExistingAsync(work, planned.Take(index + 1).ToList(), outcome, checkout.Path, cancellationToken);
+            reporter.Report(new WorkEvent { StageFinished = outcome.ToEvent(stage.Kind, alreadyThere) });
+            if (alreadyThere)
+            {
+                ReportWorkerLine(reporter, false, $"{stage.Kind.ToString().ToLowerInvariant()} fails the same way on the base commit {work.BaseCommit}: not counted against the agent");
+                preExisting.Add(stage.Kind);
+                continue;
             }
 
             if (!outcome.Passed)
@@ -89,11 +110,14 @@ internal sealed class VerificationHandler(Workspace workspace, TimeProvider time
                     failed.ExitCode = code;
                 }
 
+                failed.PreExistingFailures.AddRange(preExisting);
                 return failed;
             }
         }
 
-        return new VerifyResult { Outcome = VerifyOutcome.Passed };
+        var passed = new VerifyResult { Outcome = VerifyOutcome.Passed };
+        passed.PreExistingFailures.AddRange(preExisting);
+        return passed;
     }
 
     // Not cancellable: a cancelled verification still leaves no checkout behind. A failure here does not change the

@@ -27,7 +27,16 @@ internal static class LocalCommands
         var script = Options.Text("--script", "The agent command the script vendor runs in each worktree [default: the demo agent]", "command");
         var grpcPort = Port("--grpc-port", LocalInstallation.DefaultGrpcPort, "The orchestrator's gRPC (h2c) port; 0 picks a free one");
         var webPort = Port("--web-port", LocalInstallation.DefaultWebPort, "The orchestrator's gRPC-Web port; 0 picks a free one");
-        var command = new Command("up", "Run the orchestrator, a script sidecar and a verifier on this machine until Ctrl+C.") { script, grpcPort, webPort };
+        var agents = new Option<string[]>("--agent")
+        {
+            Description = "Also start the sidecar of this agent CLI (repeatable); it uses your key variables or login",
+            HelpName = string.Join('|', ProgramLookup.AgentVendors),
+        };
+        agents.AcceptOnlyFromAmong([.. ProgramLookup.AgentVendors]);
+        var command = new Command("up", "Run the orchestrator, a script sidecar and a verifier on this machine until Ctrl+C.")
+        {
+            script, grpcPort, webPort, agents,
+        };
         app.Handle(command, async (context, cancellationToken) =>
         {
             var output = context.Output;
@@ -35,7 +44,7 @@ internal static class LocalCommands
             LocalSystem.CreatePrivateDirectory(data, passThrough: Environment.IsPrivilegedProcess);
             var scriptCommand = context.Get(script) ?? await DemoFiles.WriteAgentAsync(Path.Combine(data, "agents"), cancellationToken);
             await using var system = await LocalSystem.StartAsync(
-                new LocalSystemOptions(data, scriptCommand, context.Get(grpcPort), context.Get(webPort)),
+                new LocalSystemOptions(data, scriptCommand, context.Get(grpcPort), context.Get(webPort), [.. (context.Get(agents) ?? []).Distinct()]),
                 Lookup(context.Host),
                 output.Note,
                 context.Host.TimeProvider,

@@ -30,6 +30,11 @@ internal static class RepositoryCommands
         public Option<TimeSpan?> StageTimeout { get; } = Options.Duration("--stage-timeout", "Time limit of each verification stage [add default: 10m]");
         public Option<int?> MaxAttempts { get; } = Options.Range("--max-attempts", 1, 10, "Attempts a task gets before it fails [add default: 2]");
         public Option<TimeSpan?> AttemptTimeout { get; } = Options.Duration("--attempt-timeout", "Time limit of one agent attempt [add default: 60m]");
+        public Option<bool?> Detect { get; } = new("--detect")
+        {
+            Description = "Detect the commands of stages left empty from the checkout (true/false) [add default: true]",
+            HelpName = "true|false",
+        };
 
         public void AddTo(Command command)
         {
@@ -41,6 +46,7 @@ internal static class RepositoryCommands
             command.Add(StageTimeout);
             command.Add(MaxAttempts);
             command.Add(AttemptTimeout);
+            command.Add(Detect);
         }
 
         public bool ChangesCommands(CommandContext context) =>
@@ -75,6 +81,11 @@ internal static class RepositoryCommands
                 MaxAttempts = context.Get(settings.MaxAttempts) ?? 0,
                 AttemptTimeout = ToDuration(context.Get(settings.AttemptTimeout)),
             };
+            if (context.Get(settings.Detect) is { } detect)
+            {
+                request.DetectCommands = detect;
+            }
+
             var response = await context.Connection.Repositories.AddRepositoryAsync(request, cancellationToken: cancellationToken);
             context.Output.Write(response.Repository, () => $"Added repository {response.Repository.Name} (id {response.Repository.Id}).\n");
             return ExitCodes.Success;
@@ -137,6 +148,11 @@ internal static class RepositoryCommands
             }
 
             request.StageTimeout = ToDuration(context.Get(settings.StageTimeout));
+            if (context.Get(settings.Detect) is { } detect)
+            {
+                request.DetectCommands = detect;
+            }
+
             if (context.Get(settings.MaxAttempts) is { } maxAttempts)
             {
                 request.MaxAttempts = maxAttempts;

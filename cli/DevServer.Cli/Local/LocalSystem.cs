@@ -12,7 +12,8 @@ namespace DevServer.Cli.Local;
 /// <param name="ScriptCommand">The command the <c>script</c> vendor sidecar runs as its agent.</param>
 /// <param name="GrpcPort">The orchestrator's h2c port; 0 lets the system choose.</param>
 /// <param name="WebPort">The orchestrator's gRPC-Web port; 0 lets the system choose.</param>
-internal sealed record LocalSystemOptions(string DataDirectory, string ScriptCommand, int GrpcPort, int WebPort);
+/// <param name="Agents">Agent-CLI sidecars to start besides the script one (claude, glm, gemini, codex).</param>
+internal sealed record LocalSystemOptions(string DataDirectory, string ScriptCommand, int GrpcPort, int WebPort, IReadOnlyList<string>? Agents = null);
 
 /// <summary>
 /// The whole system on this machine as child processes: the orchestrator (embedded PostgreSQL), then, once it answers
@@ -82,6 +83,7 @@ internal sealed partial class LocalSystem : IAsyncDisposable
         var orchestrator = lookup.Find(ProgramLookup.Orchestrator);
         var script = lookup.Find(ProgramLookup.ScriptSidecar);
         var verifier = lookup.Find(ProgramLookup.Verifier);
+        var agents = (options.Agents ?? []).Select(vendor => (vendor, lookup.Find(ProgramLookup.AgentSidecar(vendor)))).ToList();
         var system = new LocalSystem(options, note, clock);
         CreatePrivateDirectory(system.DataDirectory, passThrough: Environment.IsPrivilegedProcess);
         CreatePrivateDirectory(system.LogDirectory);
@@ -89,7 +91,7 @@ internal sealed partial class LocalSystem : IAsyncDisposable
         {
             await system.StartOrchestratorAsync(orchestrator, cancellationToken);
             await system.WaitForWorkerTokenAsync(cancellationToken);
-            system.StartWorkers(script, verifier);
+            system.StartWorkers(script, verifier, agents);
             return system;
         }
         catch
@@ -257,7 +259,7 @@ internal sealed partial class LocalSystem : IAsyncDisposable
         }
     }
 
-    private void StartWorkers(LocalProgram script, LocalProgram verifier)
+    private void StartWorkers(LocalProgram script, LocalProgram verifier, IReadOnlyList<(string Vendor, LocalProgram Program)> agents)
     {
         _note($"Starting the script sidecar (agent: {_options.ScriptCommand}) and the verifier…");
         _workers.Add(ChildProgram.Start(
@@ -274,6 +276,19 @@ internal sealed partial class LocalSystem : IAsyncDisposable
             ChildEnvironment(),
             Path.Combine(LogDirectory, "verifier.log"),
             WorkerGrace));
+        foreach (var (vendor, program) in agents)
+        {
+            // The sidecar inherits this environment: its CLI's key variables (ANTHROPIC_API_KEY, GEMINI_API_KEY, ...)
+            // and login come from the user who runs `up`.
+            _note($"Starting the {vendor} sidecar…");
+            _workers.Add(ChildProgram.Start(
+                $"{vendor} sidecar",
+                program,
+                WorkerArguments(vendor),
+                ChildEnvironment(),
+                Path.Combine(LogDirectory, vendor + ".log"),
+                WorkerGrace));
+        }
     }
 
     private string[] WorkerArguments(string workspace) =>

@@ -19,6 +19,15 @@ internal sealed class ProgramLookup(Func<string, string?> environment, string ba
     public static readonly (string Project, string Variable) ScriptSidecar = ("DevServer.Vendors.Script", "DEVSERVER_SCRIPT_SIDECAR");
     public static readonly (string Project, string Variable) Verifier = ("DevServer.Verifier", "DEVSERVER_VERIFIER");
 
+    /// <summary>The agent-CLI vendors `up` can start, each one sidecar program.</summary>
+    public static readonly IReadOnlyList<string> AgentVendors = ["claude", "glm", "gemini", "codex"];
+
+    /// <summary>The sidecar of an agent vendor: DevServer.Vendors.Claude for claude, overridable with $DEVSERVER_CLAUDE_SIDECAR.</summary>
+    public static (string Project, string Variable) AgentSidecar(string vendor) =>
+        AgentVendors.Contains(vendor)
+            ? ($"DevServer.Vendors.{char.ToUpperInvariant(vendor[0])}{vendor[1..]}", $"DEVSERVER_{vendor.ToUpperInvariant()}_SIDECAR")
+            : throw new ArgumentOutOfRangeException(nameof(vendor), vendor, "Not an agent vendor with a sidecar.");
+
     public LocalProgram Find((string Project, string Variable) program)
     {
         var (project, variable) = program;

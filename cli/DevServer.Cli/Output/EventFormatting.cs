@@ -52,6 +52,7 @@ internal static class EventFormatting
         TaskEvent.KindOneofCase.TaskUpdated => ("updated", string.Join(", ", taskEvent.TaskUpdated.Fields)),
         TaskEvent.KindOneofCase.VendorPaused => ("paused", VendorPause(taskEvent.VendorPaused, zone)),
         TaskEvent.KindOneofCase.FailedOver => ("failover", Failover(taskEvent.FailedOver)),
+        TaskEvent.KindOneofCase.FailureClassified => ("class", Classified(taskEvent.FailureClassified)),
         TaskEvent.KindOneofCase.OutputLine => ("output", taskEvent.OutputLine.Text),
         _ => ("event", "(unknown to this version of devserver)"),
     };
@@ -87,6 +88,12 @@ internal static class EventFormatting
         var account = paused.Account.Length == 0 || paused.Account == paused.Vendor ? paused.Vendor : $"{paused.Vendor} ({paused.Account})";
         var text = $"{account} gets no work until {Words.DateTime(paused.Until, zone)}";
         return paused.Reason.Length > 0 ? $"{text}: {paused.Reason}" : text;
+    }
+
+    private static string Classified(FailureClassified classified)
+    {
+        var severity = classified.Hard ? "hard" : classified.Repeat > 1 ? $"{classified.Repeat} in a row" : "recoverable";
+        return $"{classified.Key} ({classified.Source}, {severity}): {classified.Hint}";
     }
 
     private static string Failover(FailedOver failover)

@@ -36,6 +36,7 @@ internal static class RepositoryFormatting
             ("build", Words.OrDash(commands.Build)),
             ("test", Words.OrDash(commands.Test)),
             ("lint", Words.OrDash(commands.Lint)),
+            ("detection", repository.DetectCommands ? "empty stages are detected from the checkout" : "off"),
             ("stage timeout", Words.Duration(repository.StageTimeout)),
             ("max attempts", repository.MaxAttempts.ToString(CultureInfo.InvariantCulture)),
             ("attempt timeout", Words.Duration(repository.AttemptTimeout)),

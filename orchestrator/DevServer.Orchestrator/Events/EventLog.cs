@@ -92,22 +92,9 @@ internal static class EventLog
         }
     }
 
-    /// <summary>The event kind as stored in <c>task_events.kind</c> (snake case, as in the proto).</summary>
-    public static string KindName(TaskEvent.KindOneofCase kind) => kind switch
-    {
-        TaskEvent.KindOneofCase.Created => "created",
-        TaskEvent.KindOneofCase.StatusChanged => "status_changed",
-        TaskEvent.KindOneofCase.AttemptStarted => "attempt_started",
-        TaskEvent.KindOneofCase.OutputLine => "output_line",
-        TaskEvent.KindOneofCase.AgentActivity => "agent_activity",
-        TaskEvent.KindOneofCase.AgentFinished => "agent_finished",
-        TaskEvent.KindOneofCase.StageStarted => "stage_started",
-        TaskEvent.KindOneofCase.StageFinished => "stage_finished",
-        TaskEvent.KindOneofCase.RetryScheduled => "retry_scheduled",
-        TaskEvent.KindOneofCase.WorkerLost => "worker_lost",
-        TaskEvent.KindOneofCase.TaskUpdated => "task_updated",
-        TaskEvent.KindOneofCase.VendorPaused => "vendor_paused",
-        TaskEvent.KindOneofCase.FailedOver => "failed_over",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "An event needs a kind."),
-    };
+    /// <summary>The event kind as stored in <c>task_events.kind</c>: the proto field's name (snake case), so a new kind needs no code here.</summary>
+    public static string KindName(TaskEvent.KindOneofCase kind) =>
+        kind != TaskEvent.KindOneofCase.None && TaskEvent.Descriptor.FindFieldByNumber((int)kind) is { } field
+            ? field.Name
+            : throw new ArgumentOutOfRangeException(nameof(kind), kind, "An event needs a kind.");
 }

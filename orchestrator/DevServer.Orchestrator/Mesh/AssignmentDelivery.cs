@@ -102,11 +102,14 @@ internal sealed class AssignmentDelivery(
                    -- The work so far: the latest series made on the same base, which the new attempt builds on.
                    (SELECT p.patch_series FROM runs p
                     WHERE p.task_id = a.task_id AND p.attempt < a.attempt AND p.patch_series IS NOT NULL AND p.base_commit = t.base_commit
-                    ORDER BY p.attempt DESC LIMIT 1)
+                    ORDER BY p.attempt DESC LIMIT 1),
+                   previous.failure_class, previous.failure_hint, previous.failure_evidence, r.detect_commands
             FROM assignments a
             JOIN tasks t ON t.id = a.task_id
             JOIN repositories r ON r.id = t.repository_id
             JOIN runs run ON run.id = a.run_id
+            LEFT JOIN LATERAL (SELECT p.failure_class, p.failure_hint, p.failure_evidence FROM runs p
+                               WHERE p.task_id = a.task_id AND p.attempt < a.attempt ORDER BY p.attempt DESC LIMIT 1) previous ON true
             WHERE a.id = @id AND a.state = 'open'
             """);
         command.Parameters.AddWithValue("id", assignmentId);
@@ -144,6 +147,13 @@ internal sealed class AssignmentDelivery(
                 PriorWork = reader.IsDBNull(25) ? ByteString.Empty : ByteString.CopyFrom(reader.GetFieldValue<byte[]>(25)),
             };
             assignment.Agent.AllowedTools.AddRange(reader.GetFieldValue<string[]>(24));
+            if (!reader.IsDBNull(26) && reader.GetString(26).Length > 0)
+            {
+                var remediation = new Remediation { Key = reader.GetString(26), Hint = reader.GetString(27) };
+                remediation.Evidence.AddRange(reader.GetFieldValue<string[]>(28));
+                assignment.Agent.Remediation = remediation;
+            }
+
             return assignment;
         }
 
@@ -154,6 +164,7 @@ internal sealed class AssignmentDelivery(
             BaseCommit = reader.GetString(18),
             PatchSeries = reader.IsDBNull(19) ? ByteString.Empty : ByteString.CopyFrom(reader.GetFieldValue<byte[]>(19)),
         };
+        var detect = reader.GetBoolean(29);
         foreach (var (kind, ordinal) in new[] { (StageKind.Pre, 13), (StageKind.Build, 14), (StageKind.Test, 15), (StageKind.Lint, 16) })
         {
             var stageCommand = reader.GetString(ordinal);
@@ -161,6 +172,15 @@ internal sealed class AssignmentDelivery(
             {
                 verify.Stages.Add(new VerificationStage { Kind = kind, Command = stageCommand, Timeout = stageTimeout });
             }
+            else if (detect)
+            {
+                verify.DetectStages.Add(kind);
+            }
+        }
+
+        if (verify.DetectStages.Count > 0)
+        {
+            verify.DetectedStageTimeout = stageTimeout;
         }
 
         assignment.Verify = verify;

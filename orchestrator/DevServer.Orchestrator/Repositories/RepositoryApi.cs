@@ -13,7 +13,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
     private const string Columns =
         """
         id, name, location, default_branch, pre_command, build_command, test_command, lint_command,
-        stage_timeout, max_attempts, attempt_timeout, created_at, updated_at
+        stage_timeout, max_attempts, attempt_timeout, created_at, updated_at, detect_commands
         """;
 
     private static readonly TimeSpan DefaultStageTimeout = TimeSpan.FromMinutes(10);
@@ -39,13 +39,15 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         await using var command = dataSource.CreateCommand(
             $"""
             INSERT INTO repositories (name, location, default_branch, pre_command, build_command, test_command, lint_command,
-                                      stage_timeout, max_attempts, attempt_timeout, created_at, updated_at)
-            VALUES (@name, @location, @branch, @pre, @build, @test, @lint, @stage_timeout, @max_attempts, @attempt_timeout, @now, @now)
+                                      stage_timeout, max_attempts, attempt_timeout, detect_commands, created_at, updated_at)
+            VALUES (@name, @location, @branch, @pre, @build, @test, @lint, @stage_timeout, @max_attempts, @attempt_timeout, @detect,
+                    @now, @now)
             ON CONFLICT (name) DO NOTHING
             RETURNING {Columns}
             """);
         command.Parameters.AddWithValue("name", name);
-        new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout).Bind(command.Parameters, clock.GetUtcNow());
+        new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout, !request.HasDetectCommands || request.DetectCommands)
+            .Bind(command.Parameters, clock.GetUtcNow());
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         if (!await reader.ReadAsync(context.CancellationToken))
         {
@@ -89,12 +91,14 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             $"""
             UPDATE repositories SET location = @location, default_branch = @branch, pre_command = @pre, build_command = @build,
                    test_command = @test, lint_command = @lint, stage_timeout = @stage_timeout, max_attempts = @max_attempts,
+                   detect_commands = @detect,
                    attempt_timeout = @attempt_timeout, updated_at = @now
             WHERE id = @id
             RETURNING {Columns}
             """);
         command.Parameters.AddWithValue("id", current.Id);
-        new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout).Bind(command.Parameters, clock.GetUtcNow());
+        var detect = request.HasDetectCommands ? request.DetectCommands : current.DetectCommands;
+        new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout, detect).Bind(command.Parameters, clock.GetUtcNow());
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         return await reader.ReadAsync(context.CancellationToken)
             ? new UpdateRepositoryResponse { Repository = Read(reader) }
@@ -169,6 +173,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         AttemptTimeout = Duration.FromTimeSpan(reader.GetFieldValue<TimeSpan>(10)),
         CreatedAt = TaskMappings.ToTimestamp(reader, 11),
         UpdatedAt = TaskMappings.ToTimestamp(reader, 12),
+        DetectCommands = reader.GetBoolean(13),
     };
 
     private static string RepositoryName(string name) =>
@@ -214,7 +219,8 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
 
     /// <summary>A repository's settings as validated, bound to the parameters both the insert and the update use.</summary>
     private sealed record Settings(
-        string Location, string Branch, VerificationCommands Commands, TimeSpan StageTimeout, int MaxAttempts, TimeSpan AttemptTimeout)
+        string Location, string Branch, VerificationCommands Commands, TimeSpan StageTimeout, int MaxAttempts, TimeSpan AttemptTimeout,
+        bool DetectCommands)
     {
         public void Bind(NpgsqlParameterCollection parameters, DateTimeOffset now)
         {
@@ -227,6 +233,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             parameters.AddWithValue("stage_timeout", StageTimeout);
             parameters.AddWithValue("max_attempts", MaxAttempts);
             parameters.AddWithValue("attempt_timeout", AttemptTimeout);
+            parameters.AddWithValue("detect", DetectCommands);
             parameters.AddWithValue("now", now);
         }
     }

@@ -29,6 +29,13 @@ internal sealed partial class AttemptEndings
             return;
         }
 
+        // A turn limit is not a failure of the work: the next attempt continues the session.
+        if (result.ErrorKind != AgentErrorKind.MaxTurns
+            && await ClassifyAndEscalateAsync(change, assignment, "agent", $"{result.Error}\n{result.OutputExcerpt}", reason, cancellationToken))
+        {
+            return;
+        }
+
         await QueueRetryOrFailAsync(change, assignment, reason, cancellationToken);
     }
 

@@ -259,16 +259,25 @@ internal sealed partial class AttemptEndings(
         {
             case VerifyOutcome.Passed:
                 await SetRunOutcomeAsync(change, assignment.RunId, RunOutcomes.Succeeded, "", cancellationToken);
-                change.SetStatus(TaskStatuses.Done, "verified", assignment.Attempt);
+                var alreadyFailing = string.Join(", ", result.PreExistingFailures.Select(StageName));
+                change.SetStatus(
+                    TaskStatuses.Done,
+                    alreadyFailing.Length == 0 ? "verified" : $"verified ({alreadyFailing} failed on the base commit too and is not counted)",
+                    assignment.Attempt);
                 break;
             case VerifyOutcome.Cancelled:
                 // The verifier stopped on its own (shutting down): the task stays verifying and is placed again.
                 break;
             default:
-                var reason = result.Outcome == VerifyOutcome.PreparationFailed
+                var reason = Truncate(result.Outcome == VerifyOutcome.PreparationFailed
                     ? $"the agent's work did not apply: {result.OutputTail}"
-                    : $"[{failedStage}] failed{(result.TimedOut ? " (timed out)" : result.HasExitCode ? $" with exit code {result.ExitCode}" : "")}:\n{result.OutputTail}";
-                await FailAttemptAsync(change, assignment, RunOutcomes.Failed, reason, cancellationToken);
+                    : $"[{failedStage}] failed{(result.TimedOut ? " (timed out)" : result.HasExitCode ? $" with exit code {result.ExitCode}" : "")}:\n{result.OutputTail}");
+                await SetRunOutcomeAsync(change, assignment.RunId, RunOutcomes.Failed, reason, cancellationToken);
+                if (!await ClassifyAndEscalateAsync(change, assignment, "verifier", result.OutputTail, reason, cancellationToken))
+                {
+                    await QueueRetryOrFailAsync(change, assignment, reason, cancellationToken);
+                }
+
                 break;
         }
     }

@@ -65,7 +65,7 @@ internal static class TaskMappings
         id, task_id, attempt, worker_id, vendor, model, outcome, exit_code, turns, cost_usd, duration, session_id,
         output_excerpt, error, head_commit, commit_count, verification_passed, verification_failed_stage,
         verification_exit_code, verification_output_tail, verification_duration, started_at, finished_at,
-        error_kind, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, attempt_given_back
+        error_kind, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, attempt_given_back, failure_class
         """;
 
     public static Run ReadRun(NpgsqlDataReader reader)
@@ -96,6 +96,7 @@ internal static class TaskMappings
                 CacheWriteTokens = reader.GetInt64(27),
             },
             AttemptGivenBack = reader.GetBoolean(28),
+            FailureClass = reader.GetString(29),
         };
         if (!reader.IsDBNull(7))
         {

@@ -108,6 +108,13 @@ public sealed class EventFormattingTests
             }),
             "10:15:18  #2  failover   claude → gemini/pro, carrying 2 commits: authentication failed"
         },
+        {
+            Samples.Event(19, 2, e => e.FailureClassified = new FailureClassified
+            {
+                Key = "python.import", Source = "verifier", Repeat = 1, Hint = "No module named 'billing' in app/main.py:3",
+            }),
+            "10:15:19  #2  class      python.import (verifier, recoverable): No module named 'billing' in app/main.py:3"
+        },
     };
 
     [Theory]

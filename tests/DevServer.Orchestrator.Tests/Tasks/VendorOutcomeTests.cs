@@ -255,6 +255,58 @@ public sealed class VendorOutcomeTests(ApiOrchestratorFixture orchestrator) : IC
         Assert.Equal(TaskStatus.Blocked, (await GetAsync(task.Id, ct)).Task.Status);
     }
 
+    [Fact(Timeout = TimeoutMs)]
+    public async Task SameFailureClassTwice_BlockedAsStuck_AfterTheSecondAttemptGotTheRemediation()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var vendor = orchestrator.UniqueName("fake");
+        using var worker = await FakeWorker.ConnectAsync(orchestrator.Mesh, FakeWorker.VendorHello(vendor), ct);
+        var task = await CreateAsync(vendor, ct, request => request.MaxAttempts = 5);
+        var importError = await FailureExampleAsync("python.import", ct);
+        var first = await worker.NextAssignmentAsync(ct);
+        await worker.SendResultAsync(first, WithOutput(Failed(AgentErrorKind.Other, "the agent exited with code 1"), importError), ct);
+
+        var second = await worker.NextAssignmentAsync(ct);
+        Assert.Equal("python.import", second.Agent.Remediation.Key);
+        Assert.Contains("billing", second.Agent.Remediation.Hint, StringComparison.Ordinal);
+        Assert.Contains(second.Agent.Remediation.Evidence, line => line.Contains("No module named 'billing'", StringComparison.Ordinal));
+        await worker.SendResultAsync(second, WithOutput(Failed(AgentErrorKind.Other, "the agent exited with code 1"), importError), ct);
+
+        var after = await GetAsync(task.Id, ct);
+        Assert.Equal((TaskStatus.Blocked, 2), (after.Task.Status, after.Task.AttemptsUsed));
+        Assert.Contains("twice in a row", after.Task.StatusReason, StringComparison.Ordinal);
+        Assert.Equal(["python.import", "python.import"], after.Runs.Select(r => r.FailureClass));
+        var classified = (await orchestrator.ReadEventsAsync(task.Id, ct)).Select(e => e.FailureClassified).Where(c => c is not null).ToList();
+        Assert.Equal([1, 2], classified.Select(c => c.Repeat));
+        Assert.All(classified, c => Assert.Equal(("agent", false), (c.Source, c.Hard)));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task HardFailureClass_BlockedAfterTheFirstAttempt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var vendor = orchestrator.UniqueName("fake");
+        using var worker = await FakeWorker.ConnectAsync(orchestrator.Mesh, FakeWorker.VendorHello(vendor), ct);
+        var task = await CreateAsync(vendor, ct, request => request.MaxAttempts = 5);
+        var first = await worker.NextAssignmentAsync(ct);
+        var noSpace = await FailureExampleAsync("system.no_space", ct);
+        await worker.SendResultAsync(first, WithOutput(Failed(AgentErrorKind.Other, "the agent exited with code 1"), noSpace), ct);
+
+        var after = await GetAsync(task.Id, ct);
+        Assert.Equal((TaskStatus.Blocked, 1), (after.Task.Status, after.Task.AttemptsUsed));
+        Assert.StartsWith("system.no_space cannot be fixed by retrying", after.Task.StatusReason, StringComparison.Ordinal);
+        Assert.True((await orchestrator.ReadEventsAsync(task.Id, ct)).Single(e => e.FailureClassified is not null).FailureClassified.Hard);
+    }
+
+    private static async Task<string> FailureExampleAsync(string key, CancellationToken cancellationToken) =>
+        await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "FailureExamples", key + ".txt"), cancellationToken);
+
+    private static AgentResult WithOutput(AgentResult result, string output)
+    {
+        result.OutputExcerpt = output;
+        return result;
+    }
+
     private static AgentResult Failed(AgentErrorKind kind, string error) =>
         new() { Outcome = AgentOutcome.Failed, ExitCode = 1, ErrorKind = kind, Error = error };
 
