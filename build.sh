@@ -2,7 +2,7 @@
 # One entry point for a fresh machine: installs what the project needs (idempotently), builds, and then
 #   ./build.sh run    runs the product's main job on the embedded default (no API keys, no external services)
 #   ./build.sh test   runs the whole test suite and ends with one line "N passed, M failed"
-#   ./build.sh bench [rpc|pipeline]  runs a benchmark (figures are recorded in docs/benchmarks.md)
+#   ./build.sh bench [rpc|pipeline|repomap]  runs a benchmark (figures in docs/benchmarks.md, docs/repo-map.md)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -105,10 +105,11 @@ case "${1:-}" in
     prerequisites; build; run_tests
     ;;
   bench)
-    # ./build.sh bench [rpc|pipeline] [flags]: the gRPC runtime's load benchmark (default) or the pipeline's.
+    # ./build.sh bench [rpc|pipeline|repomap] [flags]: the gRPC runtime's load benchmark (default), the pipeline's, or the repository map against ctags.
     prerequisites; build
     case "${2:-rpc}" in
       pipeline) exec dotnet run --project tests/Benchmarks/DevServer.Pipeline.Benchmarks -c Release --no-build -- "${@:3}" ;;
+      repomap) exec dotnet run --project tests/Benchmarks/DevServer.RepoInsight.Benchmarks -c Release --no-build -- "${@:3}" ;;
       rpc) exec dotnet run --project tests/Benchmarks/DevServer.Benchmarks -c Release --no-build -- "${@:3}" ;;
       *) exec dotnet run --project tests/Benchmarks/DevServer.Benchmarks -c Release --no-build -- "${@:2}" ;;
     esac

@@ -89,6 +89,13 @@ public sealed partial class PipelineHost : IAsyncDisposable
 
     public ChildProcess StartVerifier(string name, Uri? orchestrator = null) => StartWorker("DevServer.Verifier", name, orchestrator);
 
+    /// <summary>
+    /// Starts an agent-CLI sidecar (<paramref name="program"/>, e.g. DevServer.Vendors.Claude) whose CLI is the fake of
+    /// <c>tests/FakeAgentClis</c> named <paramref name="cli"/>, set through the sidecar's <c>&lt;section&gt;:CliPath</c>.
+    /// </summary>
+    public ChildProcess StartAgentSidecar(string program, string section, string cli, string name, params string[] settings) =>
+        StartWorker(program, name, null, [$"--{section}:CliPath={Path.Combine(RepositoryLayout.Root, "tests", "FakeAgentClis", cli)}", .. settings]);
+
     /// <summary>Creates the sample repository in this host's folder and registers it as "sample"; returns its path.</summary>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <param name="configure">Sets commands, attempts and so on on the request before it is sent.</param>

@@ -176,7 +176,11 @@ public sealed class PipelineTests
         await host.AddSampleRepositoryAsync(ct, r =>
         {
             r.MaxAttempts = 2;
-            r.Commands = new VerificationCommands { Build = "echo building", Test = "echo 'expected greeting missing' && exit 3", Lint = "echo never" };
+            // Fails only on the agent's work (the base commit passes), so it is the agent's regression, not a failure the base has.
+            r.Commands = new VerificationCommands
+            {
+                Build = "echo building", Test = "grep -q change greeting.txt || exit 0; echo 'expected greeting missing'; exit 3", Lint = "echo never",
+            };
         });
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Will fail verification", Enqueue = true }, cancellationToken: ct);

@@ -50,6 +50,21 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task RunAsync_MaxLineLengthRaised_DeliversMegabyteLineWholeAndCutsBeyondTheNewLimit()
+    {
+        var lines = new List<ProcessOutputLine>();
+        var spec = Shell("head -c 1500000 /dev/zero | tr '\\0' a; printf '\\nnext\\n'; head -c 2500000 /dev/zero | tr '\\0' b; printf '\\n'")
+            with { MaxLineLength = 2 * 1024 * 1024 };
+
+        await ProcessRunner.RunAsync(spec, lines.Add, TestToken);
+
+        Assert.Equal(3, lines.Count);
+        Assert.Equal(new string('a', 1_500_000), lines[0].Text);
+        Assert.Equal("next", lines[1].Text);
+        Assert.Equal(new string('b', 2 * 1024 * 1024), lines[2].Text);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task RunAsync_MultiByteCharacterAtTheCut_IsDroppedWhole()
     {
         var lines = new List<ProcessOutputLine>();

@@ -3,18 +3,23 @@ using System.Text;
 namespace DevServer.Processes;
 
 /// <summary>
-/// Splits a stream into lines at '\n' (dropping a '\r' before it), decoding UTF-8. A line longer than
-/// <see cref="MaxLineBytes"/> is cut there, at a character boundary, and the rest of it is skipped: a child that
-/// writes megabytes without a line break must not grow the runner's memory.
+/// Splits a stream into lines at '\n' (dropping a '\r' before it), decoding UTF-8. A line longer than the limit
+/// (<see cref="ProcessSpec.MaxLineLength"/>, default <see cref="DefaultMaxLineBytes"/>) is cut there, at a character
+/// boundary, and the rest of it is skipped: a child that writes megabytes without a line break must not grow the
+/// runner's memory beyond what its spec allows.
 /// </summary>
 internal static class LineReader
 {
-    public const int MaxLineBytes = 64 * 1024;
+    public const int DefaultMaxLineBytes = 64 * 1024;
 
-    public static async Task ReadAsync(Stream stream, Action<string> onLine)
+    // The line buffer starts small and doubles up to the limit, so a generous limit costs memory only when used.
+    private const int InitialLineBytes = 16 * 1024;
+
+    public static async Task ReadAsync(Stream stream, int maxLineBytes, Action<string> onLine)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLineBytes, 1);
         var buffer = new byte[16 * 1024];
-        var line = new byte[MaxLineBytes];
+        var line = new byte[Math.Min(InitialLineBytes, maxLineBytes)];
         var length = 0;
         var cut = false;
         int read;
@@ -27,11 +32,16 @@ internal static class LineReader
                 var part = end < 0 ? rest : rest[..end];
                 if (!cut)
                 {
-                    var room = MaxLineBytes - length;
+                    var room = maxLineBytes - length;
                     if (part.Length > room)
                     {
                         part = part[..room];
                         cut = true;
+                    }
+
+                    if (length + part.Length > line.Length)
+                    {
+                        Array.Resize(ref line, (int)Math.Min(maxLineBytes, Math.Max((long)line.Length * 2, length + part.Length)));
                     }
 
                     part.CopyTo(line.AsSpan(length));

@@ -1,6 +1,6 @@
 namespace DevServer.Processes;
 
-/// <summary>One line a child wrote, without its line break (and cut at 64 KiB).</summary>
+/// <summary>One line a child wrote, without its line break (and cut at <see cref="ProcessSpec.MaxLineLength"/>, 64 KiB unless the spec says otherwise).</summary>
 public readonly record struct ProcessOutputLine(bool IsStandardError, string Text);
 
 /// <summary>How a child ended.</summary>

@@ -55,4 +55,11 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 
     /// <summary>How long a stopped child may take to exit after the stop signal before its whole tree is killed.</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The longest output line delivered whole, in UTF-8 bytes; a longer line is cut there (at a character boundary)
+    /// and the rest of it is skipped. The default, 64 KiB, suits logs; agent CLIs whose JSON events can exceed a
+    /// megabyte (Claude Code's stream-json) need more. Memory grows to this size only when such a line arrives.
+    /// </summary>
+    public int MaxLineLength { get; init; } = LineReader.DefaultMaxLineBytes;
 }

@@ -20,6 +20,7 @@ public sealed class RunningProcess : IAsyncDisposable
     private readonly TimeSpan _gracePeriod;
     private readonly int _stopSignal;
     private readonly Action<ProcessOutputLine>? _onLine;
+    private readonly int _maxLineBytes;
     private readonly Lock _lineLock = new();
     private readonly Lock _stopLock = new();
     private readonly long _startedAt;
@@ -29,8 +30,11 @@ public sealed class RunningProcess : IAsyncDisposable
     private volatile bool _stopRequested;
     private volatile bool _killedBeforeExit;
 
-    private RunningProcess(Process process, TimeSpan gracePeriod, StopSignal stopSignal, Action<ProcessOutputLine>? onLine)
+    private RunningProcess(Process process, ProcessSpec spec, Action<ProcessOutputLine>? onLine)
     {
+        var gracePeriod = spec.GracePeriod;
+        var stopSignal = spec.StopSignal;
+        _maxLineBytes = spec.MaxLineLength;
         _process = process;
         _gracePeriod = gracePeriod;
         _stopSignal = stopSignal == StopSignal.Terminate ? NativeMethods.SigTerm : NativeMethods.SigInt;
@@ -92,6 +96,11 @@ public sealed class RunningProcess : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(spec), spec.GracePeriod, "The grace period must not be negative.");
         }
 
+        if (spec.MaxLineLength < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.MaxLineLength, "The line length limit must be at least 1 byte.");
+        }
+
         if (spec.WorkingDirectory is { } directory && !Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"Cannot start '{spec.FileName}': its working directory {directory} does not exist.");
@@ -138,7 +147,7 @@ public sealed class RunningProcess : IAsyncDisposable
             throw;
         }
 
-        return new RunningProcess(process, spec.GracePeriod, spec.StopSignal, onLine);
+        return new RunningProcess(process, spec, onLine);
     }
 
     /// <summary>Releases the process handle without stopping anything (the child has ended or is left running).</summary>
@@ -203,7 +212,7 @@ public sealed class RunningProcess : IAsyncDisposable
     {
         try
         {
-            await LineReader.ReadAsync(stream, text => Deliver(new ProcessOutputLine(isStandardError, text)));
+            await LineReader.ReadAsync(stream, _maxLineBytes, text => Deliver(new ProcessOutputLine(isStandardError, text)));
         }
         catch (Exception exception) when (exception is IOException or ObjectDisposedException)
         {

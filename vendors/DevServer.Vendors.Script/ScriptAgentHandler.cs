@@ -2,9 +2,9 @@ using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
 using DevServer.Processes;
+using DevServer.Vendors.Core.Agents;
 using DevServer.Vendors.Core.Git;
 using DevServer.Vendors.Core.Mesh;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,27 +21,14 @@ internal sealed class ScriptAgentHandler(
     TimeProvider timeProvider,
     ILogger<ScriptAgentHandler> logger) : IAssignmentHandler
 {
-    // OutputLine.text and AgentResult.output_excerpt hold at most 4 KiB.
-    private const int MaxLineBytes = 4096;
-    private const int MaxExcerptBytes = 4096;
-
     public async Task<WorkResult> RunAsync(Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
     {
         var work = assignment.Agent;
-        // One worktree (and prompt file) per task: prepared afresh at the base for every attempt, replacing the last
-        // attempt's, and kept afterwards for a look — so a sidecar's disk grows with its tasks, not their attempts.
-        var worktreeName = $"task-{assignment.TaskId}";
+        var worktreeName = AgentAttempt.WorktreeName(assignment);
         WorktreePreparation prepared;
         try
         {
-            prepared = await workspace.PrepareWorktreeAsync(
-                work.Repository ?? new RepositorySource(),
-                work.BaseBranch,
-                work.BaseCommit,
-                worktreeName,
-                string.IsNullOrEmpty(work.WorkBranch) ? null : work.WorkBranch,
-                line => reporter.Report(Line(OutputSource.Worker, line)),
-                cancellationToken);
+            prepared = await AgentAttempt.PrepareWorktreeAsync(workspace, assignment, reporter, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -68,7 +55,7 @@ internal sealed class ScriptAgentHandler(
             Environment = AgentBrief.Environment(assignment, promptFile),
             GracePeriod = settings.GracePeriod,
         };
-        var tail = new OutputTail(MaxExcerptBytes);
+        var tail = new OutputTail(AgentAttempt.MaxTextBytes);
         using var timeLimit = new CancellationTokenSource(timeout, timeProvider);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
         ScriptLog.Starting(logger, assignment.AssignmentId, prepared.Path, timeout);
@@ -77,7 +64,7 @@ internal sealed class ScriptAgentHandler(
             line =>
             {
                 tail.Add(line.Text);
-                reporter.Report(Line(OutputSource.Agent, line));
+                reporter.Report(AgentAttempt.OutputLine(OutputSource.Agent, line));
             },
             stop.Token);
 
@@ -107,14 +94,9 @@ internal sealed class ScriptAgentHandler(
 
         try
         {
-            var title = work.Task?.Title is { Length: > 0 } named ? named : "work";
-            await workspace.CommitAllAsync(prepared.Path, $"[task {assignment.TaskId}] {title}", cancellationToken);
-            var series = await workspace.FormatPatchAsync(prepared.Path, prepared.BaseCommit, cancellationToken);
+            await AgentAttempt.CollectWorkAsync(workspace, assignment, prepared, result, cancellationToken);
             // No commits is still a success here: whether an empty change is acceptable is the orchestrator's call.
             result.Outcome = AgentOutcome.Succeeded;
-            result.HeadCommit = series.HeadCommit;
-            result.CommitCount = series.CommitCount;
-            result.PatchSeries = ByteString.CopyFrom(series.Mbox);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -130,9 +112,4 @@ internal sealed class ScriptAgentHandler(
             return new WorkResult { Agent = agent };
         }
     }
-
-    private static WorkEvent Line(OutputSource source, ProcessOutputLine line) => new()
-    {
-        OutputLine = new OutputLine { Source = source, Stderr = line.IsStandardError, Text = Utf8Text.Head(line.Text, MaxLineBytes) },
-    };
 }

@@ -231,6 +231,9 @@ internal sealed partial class WorkerHost(
             Vendor = _settings.Vendor ?? string.Empty,
             Capacity = _settings.Capacity,
             Version = identity.Version,
+            ResumesSessions = _settings.ResumesSessions,
+            ReportsCost = _settings.ReportsCost,
+            Account = _settings.Account ?? string.Empty,
         };
         hello.Models.AddRange(_settings.Models);
         hello.ActiveAssignmentIds.AddRange(_assignments.Keys);

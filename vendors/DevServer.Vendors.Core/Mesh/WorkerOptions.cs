@@ -35,6 +35,18 @@ public sealed class WorkerOptions
     /// <summary>The models this sidecar can run; empty means "the vendor's default only".</summary>
     public IList<string> Models { get; } = [];
 
+    /// <summary>
+    /// For vendor sidecars: the vendor account the runs count against (the login or key used), at most 128 characters;
+    /// empty means the vendor id. A usage limit with a reset time pauses every worker of the vendor and account.
+    /// </summary>
+    public string? Account { get; set; }
+
+    /// <summary>For vendor sidecars: whether a later attempt can resume a run's session; set by agent-CLI sidecars.</summary>
+    public bool ResumesSessions { get; set; }
+
+    /// <summary>For vendor sidecars: whether results carry a cost; set by agent-CLI sidecars.</summary>
+    public bool ReportsCost { get; set; }
+
     /// <summary>How many assignments run at once, 1–64.</summary>
     public int Capacity { get; set; } = 1;
 

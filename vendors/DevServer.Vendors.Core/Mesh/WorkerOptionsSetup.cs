@@ -88,6 +88,11 @@ internal sealed partial class WorkerOptionsValidator : IValidateOptions<WorkerOp
             errors.Add($"{WorkerOptions.Section}:Models must not contain empty names.");
         }
 
+        if (options.Account is { } account && (account.Length > 128 || account.Any(char.IsControl)))
+        {
+            errors.Add($"{WorkerOptions.Section}:Account must have at most 128 characters and no control characters.");
+        }
+
         if (options.Capacity is < 1 or > MaxCapacity)
         {
             errors.Add($"{WorkerOptions.Section}:Capacity {options.Capacity} must be between 1 and {MaxCapacity}.");

@@ -1,9 +1,10 @@
 using System.Text;
+using DevServer.Vendors.Core.Agents;
 
-namespace DevServer.Vendors.Script.Tests;
+namespace DevServer.Vendors.Core.Tests.Agents;
 
 /// <summary>Cutting output to a byte budget without breaking a character.</summary>
-public sealed class AgentOutputTests
+public sealed class Utf8TextTests
 {
     [Theory]
     [InlineData("abcdef", 4, "abcd")]

@@ -1,13 +1,15 @@
 using System.Text;
 
-namespace DevServer.Vendors.Script;
+namespace DevServer.Vendors.Core.Agents;
 
 /// <summary>Cuts text to a number of UTF-8 bytes, never in the middle of a character.</summary>
-internal static class Utf8Text
+public static class Utf8Text
 {
     /// <summary>The longest beginning of <paramref name="text"/> that fits in <paramref name="maxBytes"/>.</summary>
     public static string Head(string text, int maxBytes)
     {
+        ArgumentNullException.ThrowIfNull(text);
+
         // A UTF-16 code unit never takes more than 3 bytes in UTF-8 (a surrogate pair, 2 units, takes 4).
         if (text.Length * 3 <= maxBytes)
         {
@@ -34,6 +36,7 @@ internal static class Utf8Text
     /// <summary>The longest end of <paramref name="text"/> that fits in <paramref name="maxBytes"/>.</summary>
     public static string Tail(string text, int maxBytes)
     {
+        ArgumentNullException.ThrowIfNull(text);
         if (text.Length * 3 <= maxBytes)
         {
             return text;
@@ -58,13 +61,15 @@ internal static class Utf8Text
 }
 
 /// <summary>The last lines of a process's output, within a byte budget: what the result shows of a failed run.</summary>
-internal sealed class OutputTail(int maxBytes)
+public sealed class OutputTail(int maxBytes)
 {
     private readonly Queue<(string Line, int Bytes)> _lines = new();
     private int _bytes;
 
     public void Add(string line)
     {
+        ArgumentNullException.ThrowIfNull(line);
+
         // Each line costs its bytes plus the line break that joins it to the next.
         var bytes = Encoding.UTF8.GetByteCount(line) + 1;
         _lines.Enqueue((line, bytes));

@@ -1,0 +1,77 @@
+using DevServer.Contracts.Events.V1;
+using DevServer.Contracts.Mesh.V1;
+using DevServer.Contracts.Work.V1;
+using DevServer.Processes;
+using DevServer.Vendors.Core.Git;
+using DevServer.Vendors.Core.Mesh;
+using Google.Protobuf;
+
+namespace DevServer.Vendors.Core.Agents;
+
+/// <summary>
+/// The steps every agent attempt shares, whatever runs the agent (a script, an agent CLI): the task's worktree at the
+/// base, the work it left as a patch series, and output lines as events.
+/// </summary>
+public static class AgentAttempt
+{
+    /// <summary><c>OutputLine.text</c>, <c>AgentResult.output_excerpt</c> and activity texts hold at most 4 KiB.</summary>
+    public const int MaxTextBytes = 4096;
+
+    /// <summary>
+    /// One worktree per task (<c>task-&lt;id&gt;</c>): prepared afresh at the base for every attempt, replacing the last
+    /// attempt's, and kept afterwards for a look, so a sidecar's disk grows with its tasks, not their attempts.
+    /// </summary>
+    public static string WorktreeName(Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        return $"task-{assignment.TaskId}";
+    }
+
+    /// <summary>Prepares the task's worktree at the base commit (or branch), reporting git's output as worker lines.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static Task<WorktreePreparation> PrepareWorktreeAsync(
+        Workspace workspace, Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(assignment);
+        ArgumentNullException.ThrowIfNull(reporter);
+        var work = assignment.Agent;
+        return workspace.PrepareWorktreeAsync(
+            work.Repository ?? new RepositorySource(),
+            work.BaseBranch,
+            work.BaseCommit,
+            WorktreeName(assignment),
+            string.IsNullOrEmpty(work.WorkBranch) ? null : work.WorkBranch,
+            line => reporter.Report(OutputLine(OutputSource.Worker, line)),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits whatever the agent left uncommitted and puts every commit after the base (the agent's own, prior work
+    /// applied before the run, and this last one) into <paramref name="result"/> as the patch series.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static async Task CollectWorkAsync(
+        Workspace workspace, Assignment assignment, WorktreePreparation prepared, AgentResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(assignment);
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(result);
+        var title = assignment.Agent.Task?.Title is { Length: > 0 } named ? named : "work";
+        await workspace.CommitAllAsync(prepared.Path, $"[task {assignment.TaskId}] {title}", cancellationToken);
+        var series = await workspace.FormatPatchAsync(prepared.Path, prepared.BaseCommit, cancellationToken);
+        result.HeadCommit = series.HeadCommit;
+        result.CommitCount = series.CommitCount;
+        result.PatchSeries = ByteString.CopyFrom(series.Mbox);
+    }
+
+    /// <summary>An output line as an event, cut to 4 KiB.</summary>
+    public static WorkEvent OutputLine(OutputSource source, ProcessOutputLine line) => new()
+    {
+        OutputLine = new OutputLine { Source = source, Stderr = line.IsStandardError, Text = Utf8Text.Head(line.Text, MaxTextBytes) },
+    };
+
+    /// <summary>A parsed agent step as an event.</summary>
+    public static WorkEvent Activity(AgentActivity activity) => new() { AgentActivity = activity };
+}

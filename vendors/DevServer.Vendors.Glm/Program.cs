@@ -1,0 +1,8 @@
+using DevServer.Vendors.ClaudeCode;
+using DevServer.Vendors.Glm;
+using Microsoft.Extensions.Hosting;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddClaudeCodeWorker<GlmOptions>(GlmOptions.Vendor, GlmOptions.Section);
+
+builder.Build().Run();
