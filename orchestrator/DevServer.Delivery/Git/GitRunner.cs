@@ -1,0 +1,116 @@
+using System.Text;
+using DevServer.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace DevServer.Delivery.Git;
+
+/// <summary>How a git command ended and what it said (with any credential scrubbed out).</summary>
+internal sealed record GitResult(int? ExitCode, string StandardOutput, string Output)
+{
+    public bool Succeeded => ExitCode == 0;
+
+    public string Tail(int maxCharacters = 1500)
+    {
+        var text = Output.Trim();
+        return text.Length <= maxCharacters ? text : text[^maxCharacters..];
+    }
+}
+
+/// <summary>
+/// Runs git for delivery: non-interactive, English messages, no hooks, no signing, no credential helpers, and the
+/// token (when given) only as an <c>http.extraHeader</c> in environment variables. Every line git prints is
+/// scrubbed of the token before anyone (the log, an outcome's message) sees it.
+/// </summary>
+internal sealed partial class GitRunner(ILogger logger, string committerName, string committerEmail)
+{
+    public string CommitterName { get; } = committerName;
+
+    public string CommitterEmail { get; } = committerEmail;
+
+    public async Task<GitResult> RunAsync(
+        string directory,
+        IReadOnlyList<string> arguments,
+        GitCredentials? credentials,
+        CancellationToken cancellationToken)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["GIT_TERMINAL_PROMPT"] = "0",
+            ["GIT_ASKPASS"] = "true",
+            ["SSH_ASKPASS"] = "true",
+            ["GIT_EDITOR"] = "true",
+            ["GIT_MERGE_AUTOEDIT"] = "no",
+            ["LC_ALL"] = "C",
+            ["GIT_COMMITTER_NAME"] = CommitterName,
+            ["GIT_COMMITTER_EMAIL"] = CommitterEmail,
+            ["GIT_CONFIG_COUNT"] = "0",
+        };
+        if (credentials is not null)
+        {
+            variables["GIT_CONFIG_COUNT"] = "1";
+            variables["GIT_CONFIG_KEY_0"] = "http.extraHeader";
+            variables["GIT_CONFIG_VALUE_0"] = $"Authorization: Basic {credentials.BasicValue}";
+        }
+
+        // -c before the command: an empty credential.helper clears inherited helpers (nothing is stored or asked),
+        // hooksPath /dev/null keeps an operator's or a remote's hooks from running in our name.
+        string[] safety =
+        [
+            "-c", "credential.helper=", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false",
+            "-c", $"user.name={CommitterName}", "-c", $"user.email={CommitterEmail}", "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+        ];
+        var standardOutput = new StringBuilder();
+        var output = new StringBuilder();
+        var spec = new ProcessSpec("git", [.. safety, .. arguments]) { WorkingDirectory = directory, Environment = variables };
+        var exit = await ProcessRunner.RunAsync(
+            spec,
+            line =>
+            {
+                var text = Scrub(line.Text, credentials);
+                if (!line.IsStandardError)
+                {
+                    standardOutput.Append(text).Append('\n');
+                }
+
+                output.Append(text).Append('\n');
+                GitLine(logger, arguments.Count > 0 ? arguments[0] : string.Empty, text);
+            },
+            cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new GitResult(exit.ExitCode, standardOutput.ToString(), output.ToString());
+    }
+
+    /// <summary>Like <see cref="RunAsync"/> for commands that must succeed; the exception carries scrubbed output only.</summary>
+    public async Task<GitResult> RunCheckedAsync(string directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(directory, arguments, null, cancellationToken);
+        return result.Succeeded
+            ? result
+            : throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed (exit code {result.ExitCode}): {result.Tail()}");
+    }
+
+    public async Task<string> RevParseAsync(string directory, string revision, CancellationToken cancellationToken) =>
+        (await RunCheckedAsync(directory, ["rev-parse", "--verify", revision], cancellationToken)).StandardOutput.Trim();
+
+    public async Task<string?> TryRevParseAsync(string directory, string revision, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(directory, ["rev-parse", "--verify", "--quiet", revision], null, cancellationToken);
+        return result.Succeeded ? result.StandardOutput.Trim() : null;
+    }
+
+    // git does not print extra headers, but a proxy's or a server's message might echo what it was sent.
+    internal static string Scrub(string text, GitCredentials? credentials)
+    {
+        if (credentials is null || credentials.Token.Length == 0)
+        {
+            return text;
+        }
+
+        return text
+            .Replace(credentials.Token, "***", StringComparison.Ordinal)
+            .Replace(credentials.BasicValue, "***", StringComparison.Ordinal);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "git {Command}: {Line}")]
+    private static partial void GitLine(ILogger logger, string command, string line);
+}

@@ -1,0 +1,345 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace DevServer.Delivery.Preflight;
+
+/// <summary>A line the series adds, with its number in the new file.</summary>
+internal readonly record struct AddedLine(int Number, string Text);
+
+/// <summary>What one patch does to one file.</summary>
+internal sealed class PatchedFile(string path)
+{
+    /// <summary>The path in the new tree (for a deletion: the deleted path).</summary>
+    public string Path { get; set; } = path;
+
+    /// <summary>The path before a rename or copy; null otherwise.</summary>
+    public string? OldPath { get; set; }
+
+    public bool Deleted { get; set; }
+
+    public bool Binary { get; set; }
+
+    /// <summary>Bytes of added text lines, or the literal size of a binary file.</summary>
+    public long AddedBytes { get; set; }
+
+    public List<AddedLine> AddedLines { get; } = [];
+}
+
+/// <summary>One patch of the series: its author and the files it changes.</summary>
+internal sealed record ParsedPatch(int Index, string AuthorName, string AuthorEmail, string Subject, IReadOnlyList<PatchedFile> Files);
+
+/// <summary>
+/// Reads a <c>git format-patch</c> mbox: each patch's author and subject, and for each file its path, and the lines
+/// it adds with their numbers in the new file (from the hunk headers). Binary patch data is counted, never read as
+/// text: base85 would look like one long high-entropy secret.
+/// </summary>
+internal static partial class PatchSeriesParser
+{
+    public static IReadOnlyList<ParsedPatch> Parse(ReadOnlySpan<byte> mbox)
+    {
+        var text = new UTF8Encoding(false, false).GetString(mbox);
+        var lines = text.Split('\n');
+        var patches = new List<ParsedPatch>();
+        var start = -1;
+        for (var i = 0; i <= lines.Length; i++)
+        {
+            if (i == lines.Length || PatchSeparator().IsMatch(lines[i]))
+            {
+                if (start >= 0)
+                {
+                    patches.Add(ParsePatch(patches.Count + 1, lines.AsSpan(start, i - start)));
+                }
+
+                start = i;
+            }
+        }
+
+        return patches;
+    }
+
+    private static ParsedPatch ParsePatch(int index, ReadOnlySpan<string> lines)
+    {
+        var (authorName, authorEmail, subject, bodyStart) = ReadHeaders(lines);
+        var files = new List<PatchedFile>();
+        PatchedFile? file = null;
+        int oldLeft = 0, newLeft = 0, newLine = 0;
+        var inBinary = false;
+        for (var i = bodyStart; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (oldLeft > 0 || newLeft > 0)
+            {
+                // Inside a hunk the counts, not the first character, say where it ends: "-- " closes the mbox
+                // entry and would otherwise read as a removed line.
+                if (line.StartsWith('\\'))
+                {
+                    continue;
+                }
+
+                var marker = line.Length == 0 ? ' ' : line[0];
+                if (marker == '+')
+                {
+                    var added = line[1..];
+                    file!.AddedLines.Add(new AddedLine(newLine, added));
+                    file.AddedBytes += Encoding.UTF8.GetByteCount(added) + 1;
+                    newLine++;
+                    newLeft--;
+                }
+                else if (marker == '-')
+                {
+                    oldLeft--;
+                }
+                else
+                {
+                    newLine++;
+                    newLeft--;
+                    oldLeft--;
+                }
+
+                continue;
+            }
+
+            if (line.StartsWith("diff --git ", StringComparison.Ordinal))
+            {
+                file = new PatchedFile(PathFromDiffLine(line));
+                files.Add(file);
+                inBinary = false;
+                continue;
+            }
+
+            if (file is null)
+            {
+                continue;
+            }
+
+            if (inBinary)
+            {
+                // "literal <size>" gives the new content's size; the first block of a binary patch is the forward one.
+                var literal = BinaryLiteral().Match(line);
+                if (literal.Success && file.AddedBytes == 0)
+                {
+                    file.AddedBytes = long.Parse(literal.Groups[1].Value, CultureInfo.InvariantCulture);
+                }
+
+                continue;
+            }
+
+            if (line.StartsWith("+++ ", StringComparison.Ordinal))
+            {
+                var path = line[4..];
+                if (path != "/dev/null")
+                {
+                    file.Path = StripPrefix(Unquote(path));
+                }
+            }
+            else if (line.StartsWith("--- ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            else if (line.StartsWith("deleted file mode", StringComparison.Ordinal))
+            {
+                file.Deleted = true;
+            }
+            else if (line.StartsWith("rename from ", StringComparison.Ordinal) || line.StartsWith("copy from ", StringComparison.Ordinal))
+            {
+                file.OldPath = Unquote(line[(line.IndexOf(" from ", StringComparison.Ordinal) + 6)..]);
+            }
+            else if (line.StartsWith("rename to ", StringComparison.Ordinal) || line.StartsWith("copy to ", StringComparison.Ordinal))
+            {
+                file.Path = Unquote(line[(line.IndexOf(" to ", StringComparison.Ordinal) + 4)..]);
+            }
+            else if (line == "GIT binary patch" || line.StartsWith("Binary files ", StringComparison.Ordinal))
+            {
+                file.Binary = true;
+                inBinary = true;
+            }
+            else if (HunkHeader().Match(line) is { Success: true } hunk)
+            {
+                oldLeft = hunk.Groups[2].Success ? int.Parse(hunk.Groups[2].Value, CultureInfo.InvariantCulture) : 1;
+                newLine = int.Parse(hunk.Groups[3].Value, CultureInfo.InvariantCulture);
+                newLeft = hunk.Groups[4].Success ? int.Parse(hunk.Groups[4].Value, CultureInfo.InvariantCulture) : 1;
+                newLine = Math.Max(newLine, 1);
+            }
+        }
+
+        return new ParsedPatch(index, authorName, authorEmail, subject, files);
+    }
+
+    private static (string Name, string Email, string Subject, int BodyStart) ReadHeaders(ReadOnlySpan<string> lines)
+    {
+        string from = string.Empty, subject = string.Empty;
+        string? current = null;
+        var i = 1;
+        for (; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.Length == 0)
+            {
+                break;
+            }
+
+            if (line[0] is ' ' or '\t')
+            {
+                // A folded header continues the previous one.
+                if (current == "from")
+                {
+                    from += line;
+                }
+                else if (current == "subject")
+                {
+                    subject += line;
+                }
+
+                continue;
+            }
+
+            current = null;
+            if (line.StartsWith("From: ", StringComparison.OrdinalIgnoreCase))
+            {
+                from = line[6..];
+                current = "from";
+            }
+            else if (line.StartsWith("Subject: ", StringComparison.OrdinalIgnoreCase))
+            {
+                subject = line[9..];
+                current = "subject";
+            }
+        }
+
+        var address = Address().Match(from);
+        var email = address.Success ? address.Groups[1].Value.Trim() : from.Trim();
+        var name = address.Success ? from[..address.Index].Trim().Trim('"') : string.Empty;
+        return (DecodeWords(name), email, DecodeWords(subject.Replace("[PATCH] ", string.Empty, StringComparison.Ordinal)), i);
+    }
+
+    // RFC 2047 encoded words, which format-patch writes for non-ASCII names and subjects.
+    private static string DecodeWords(string value) =>
+        EncodedWord().Replace(value, match =>
+        {
+            try
+            {
+                var encoding = Encoding.GetEncoding(match.Groups[1].Value);
+                var payload = match.Groups[3].Value;
+                if (match.Groups[2].Value is "b" or "B")
+                {
+                    return encoding.GetString(Convert.FromBase64String(payload));
+                }
+
+                var bytes = new List<byte>();
+                for (var i = 0; i < payload.Length; i++)
+                {
+                    if (payload[i] == '_')
+                    {
+                        bytes.Add((byte)' ');
+                    }
+                    else if (payload[i] == '=' && i + 2 < payload.Length)
+                    {
+                        bytes.Add(byte.Parse(payload.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                        i += 2;
+                    }
+                    else
+                    {
+                        bytes.Add((byte)payload[i]);
+                    }
+                }
+
+                return encoding.GetString([.. bytes]);
+            }
+            catch (Exception exception) when (exception is ArgumentException or FormatException)
+            {
+                return match.Value;
+            }
+        });
+
+    // "diff --git a/x b/x": when both sides are the same path the split is unambiguous even with spaces in it.
+    private static string PathFromDiffLine(string line)
+    {
+        var rest = line["diff --git ".Length..];
+        if (rest.StartsWith('"'))
+        {
+            var end = ClosingQuote(rest);
+            return StripPrefix(Unquote(rest[..(end + 1)]));
+        }
+
+        var half = (rest.Length - 1) / 2;
+        return rest.Length % 2 == 1 && rest[half] == ' ' ? StripPrefix(rest[..half]) : StripPrefix(rest.Split(' ')[0]);
+    }
+
+    private static int ClosingQuote(string value)
+    {
+        for (var i = 1; i < value.Length; i++)
+        {
+            if (value[i] == '\\')
+            {
+                i++;
+            }
+            else if (value[i] == '"')
+            {
+                return i;
+            }
+        }
+
+        return value.Length - 1;
+    }
+
+    private static string StripPrefix(string path) =>
+        path.StartsWith("a/", StringComparison.Ordinal) || path.StartsWith("b/", StringComparison.Ordinal) ? path[2..] : path;
+
+    // git quotes paths with unusual bytes C-style: "a/caf\303\251.txt".
+    internal static string Unquote(string value)
+    {
+        if (value.Length < 2 || value[0] != '"' || value[^1] != '"')
+        {
+            return value;
+        }
+
+        var bytes = new List<byte>();
+        for (var i = 1; i < value.Length - 1; i++)
+        {
+            var c = value[i];
+            if (c != '\\' || i + 1 >= value.Length - 1)
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+                continue;
+            }
+
+            var next = value[++i];
+            if (next is >= '0' and <= '7' && i + 2 < value.Length - 1)
+            {
+                bytes.Add(Convert.ToByte(value.Substring(i, 3), 8));
+                i += 2;
+                continue;
+            }
+
+            bytes.Add(next switch
+            {
+                'n' => (byte)'\n',
+                't' => (byte)'\t',
+                'r' => (byte)'\r',
+                'a' => 7,
+                'b' => 8,
+                'f' => 12,
+                'v' => 11,
+                _ => (byte)next,
+            });
+        }
+
+        return Encoding.UTF8.GetString([.. bytes]);
+    }
+
+    [GeneratedRegex("^From [0-9a-f]{40,64} Mon Sep 17 00:00:00 2001$")]
+    private static partial Regex PatchSeparator();
+
+    [GeneratedRegex(@"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")]
+    private static partial Regex HunkHeader();
+
+    [GeneratedRegex(@"^literal (\d+)$")]
+    private static partial Regex BinaryLiteral();
+
+    [GeneratedRegex("<([^<>]*)>")]
+    private static partial Regex Address();
+
+    [GeneratedRegex(@"=\?([^?]+)\?([bBqQ])\?([^?]*)\?=")]
+    private static partial Regex EncodedWord();
+}

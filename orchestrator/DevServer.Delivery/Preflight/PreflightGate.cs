@@ -1,0 +1,148 @@
+namespace DevServer.Delivery.Preflight;
+
+/// <summary>
+/// The gate every delivery passes first: scans a patch series (a <c>git format-patch --binary</c> mbox) for secrets
+/// in the lines it adds, for paths it must not touch, for unexpected authors and for excessive size. Pure: the same
+/// series and options always give the same findings, in the same order (series-wide findings first, then by file,
+/// line and rule).
+/// </summary>
+public static class PreflightGate
+{
+    public static PreflightReport Scan(ReadOnlySpan<byte> mbox, PreflightOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var findings = new List<PreflightFinding>();
+        var patches = PatchSeriesParser.Parse(mbox);
+        if (patches.Count == 0 && !mbox.IsEmpty)
+        {
+            findings.Add(new PreflightFinding(PreflightRules.Unreadable, string.Empty, 0, "the series holds no format-patch entries"));
+        }
+
+        if (mbox.Length > options.Limits.MaxSeriesBytes)
+        {
+            findings.Add(new PreflightFinding(
+                PreflightRules.SeriesBytes, string.Empty, 0, $"the series is {mbox.Length} bytes; the limit is {options.Limits.MaxSeriesBytes}"));
+        }
+
+        CheckAuthors(patches, options.Identity, findings);
+        CheckFiles(patches, options, findings);
+        var ordered = findings
+            .Distinct()
+            .OrderBy(f => f.File.Length == 0 ? 0 : 1)
+            .ThenBy(f => f.File, StringComparer.Ordinal)
+            .ThenBy(f => f.Line)
+            .ThenBy(f => f.RuleId, StringComparer.Ordinal)
+            .ThenBy(f => f.Preview, StringComparer.Ordinal)
+            .ToList();
+        return new PreflightReport(ordered);
+    }
+
+    private static void CheckAuthors(IReadOnlyList<ParsedPatch> patches, IdentityRuleOptions identity, List<PreflightFinding> findings)
+    {
+        if (identity.AllowedEmails.Count == 0 && identity.AllowedDomains.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var patch in patches)
+        {
+            var email = patch.AuthorEmail;
+            var at = email.LastIndexOf('@');
+            var domain = at >= 0 ? email[(at + 1)..] : string.Empty;
+            var allowed = identity.AllowedEmails.Contains(email, StringComparer.OrdinalIgnoreCase)
+                || identity.AllowedDomains.Any(d => string.Equals(d.TrimStart('@'), domain, StringComparison.OrdinalIgnoreCase));
+            if (!allowed)
+            {
+                findings.Add(new PreflightFinding(
+                    PreflightRules.Author, string.Empty, 0, $"patch {patch.Index} is authored by {email}, which is not an expected identity"));
+            }
+        }
+    }
+
+    private static void CheckFiles(IReadOnlyList<ParsedPatch> patches, PreflightOptions options, List<PreflightFinding> findings)
+    {
+        var denied = options.Paths.Denied.Select(p => new Glob(p)).ToList();
+        var locks = options.Paths.AllowLockFiles ? [] : options.Paths.LockFiles.Select(p => new Glob(p)).ToList();
+        var allowed = options.Paths.Allowed?.Select(p => new Glob(p)).ToList();
+        var addedBytes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var file in patches.SelectMany(p => p.Files))
+        {
+            foreach (var path in new[] { file.Path, file.OldPath }.OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                if (denied.FirstOrDefault(g => g.IsMatch(path)) is { } deny)
+                {
+                    findings.Add(new PreflightFinding(PreflightRules.DeniedPath, path, 0, $"matches the deny-list pattern {deny.Pattern}"));
+                }
+
+                if (locks.FirstOrDefault(g => g.IsMatch(path)) is { } lockFile)
+                {
+                    findings.Add(new PreflightFinding(PreflightRules.LockFile, path, 0, $"lock file ({lockFile.Pattern}) changes are not allowed here"));
+                }
+
+                if (allowed is not null && !allowed.Any(g => g.IsMatch(path)))
+                {
+                    findings.Add(new PreflightFinding(PreflightRules.NotAllowedPath, path, 0, "not on the repository's allow-list"));
+                }
+
+                addedBytes[path] = addedBytes.GetValueOrDefault(path);
+            }
+
+            addedBytes[file.Path] += file.AddedBytes;
+            if (!file.Deleted && IsEnvFile(file.Path))
+            {
+                findings.Add(new PreflightFinding(
+                    PreflightRules.EnvFile, file.Path, 0, ".env files hold secrets and are never delivered"));
+            }
+
+            if (!file.Binary)
+            {
+                ScanLines(file, options, findings);
+            }
+        }
+
+        if (addedBytes.Count > options.Limits.MaxFilesChanged)
+        {
+            findings.Add(new PreflightFinding(
+                PreflightRules.FilesChanged, string.Empty, 0, $"{addedBytes.Count} files changed; the limit is {options.Limits.MaxFilesChanged}"));
+        }
+
+        foreach (var (path, bytes) in addedBytes.Where(p => p.Value > options.Limits.MaxFileBytes))
+        {
+            findings.Add(new PreflightFinding(
+                PreflightRules.FileBytes, path, 0, $"{bytes} bytes added; the limit is {options.Limits.MaxFileBytes}"));
+        }
+    }
+
+    private static void ScanLines(PatchedFile file, PreflightOptions options, List<PreflightFinding> findings)
+    {
+        foreach (var line in file.AddedLines)
+        {
+            var matches = SecretRules.Find(line.Text, options);
+            if (matches.Count == 0)
+            {
+                continue;
+            }
+
+            var preview = SecretRules.Mask(line.Text, matches);
+            foreach (var ruleId in matches.Select(m => m.RuleId).Distinct())
+            {
+                findings.Add(new PreflightFinding(ruleId, file.Path, line.Number, preview));
+            }
+        }
+    }
+
+    // .env, .env.local, config/.env.production; templates meant to be committed are not secrets.
+    private static bool IsEnvFile(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (name != ".env" && !name.StartsWith(".env.", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return !(name.EndsWith(".example", StringComparison.Ordinal)
+            || name.EndsWith(".sample", StringComparison.Ordinal)
+            || name.EndsWith(".template", StringComparison.Ordinal)
+            || name.EndsWith(".dist", StringComparison.Ordinal));
+    }
+}
