@@ -45,6 +45,9 @@ public sealed class AgentVendorTests
         Assert.Contains(events, e => e.Attempt == 1 && e.AgentActivity?.Report is { Success: false, ErrorKind: AgentErrorKind.Authentication });
         Assert.Contains(events, e => e.Attempt == 2 && e.AgentActivity?.SessionStarted is not null);
         Assert.Contains(events, e => e.Attempt == 2 && e.AgentActivity?.ToolCall is not null);
+        // The backup's agent is not told about the primary vendor's credentials: that says nothing about the work.
+        var backupInvocation = Assert.Single(events, e => e.Attempt == 2 && e.AgentActivity?.Unknown is { Type: "fake_invocation" });
+        Assert.DoesNotContain("ANTHROPIC_API_KEY", backupInvocation.AgentActivity.Unknown.Json, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -205,6 +205,36 @@ public sealed class ScriptAgentHandlerTests
         Assert.True(File.Exists(Path.Combine(repositories.WorkspaceRoot, "worktrees", "task-42", "marker")), "The worktree is kept after the attempt.");
     }
 
+    [Fact(Timeout = TimeoutMs)]
+    public async Task RunAsync_WithPriorWork_TheCommandStartsFromItAndTheSeriesHoldsBoth()
+    {
+        using var repositories = await TestRepositories.CreateAsync();
+        var first = (await CreateHandler(repositories, "echo one > first.txt").RunAsync(
+            Agent(repositories), new RecordingReporter(), TestContext.Current.CancellationToken)).Agent;
+        var retry = Agent(repositories, attempt: 2);
+        retry.Agent.PriorWork = first.PatchSeries;
+
+        var second = (await CreateHandler(repositories, "cat first.txt && echo two > second.txt").RunAsync(
+            retry, new RecordingReporter(), TestContext.Current.CancellationToken)).Agent;
+
+        Assert.Equal(AgentOutcome.Succeeded, second.Outcome);
+        Assert.Equal(2, second.CommitCount);
+        Assert.Equal(repositories.BaseCommit, second.BaseCommit);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task RunAsync_PriorWorkDoesNotApply_PreparationFailedWithTheReason()
+    {
+        using var repositories = await TestRepositories.CreateAsync();
+        var assignment = Agent(repositories);
+        assignment.Agent.PriorWork = Google.Protobuf.ByteString.CopyFromUtf8("not an mbox at all\n");
+
+        var result = (await CreateHandler(repositories, "true").RunAsync(assignment, new RecordingReporter(), TestContext.Current.CancellationToken)).Agent;
+
+        Assert.Equal(AgentOutcome.PreparationFailed, result.Outcome);
+        Assert.Contains("prior work does not apply", result.Error, StringComparison.Ordinal);
+    }
+
     private static ScriptAgentHandler CreateHandler(TestRepositories repositories, string command) =>
         new(
             new Workspace(repositories.WorkspaceRoot),

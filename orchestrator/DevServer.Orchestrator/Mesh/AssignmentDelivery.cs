@@ -94,8 +94,11 @@ internal sealed class AssignmentDelivery(
                     WHERE p.task_id = a.task_id AND p.attempt < a.attempt AND w.resumes_sessions
                       AND p.worker_id = a.worker_id AND p.vendor = run.vendor AND p.model = run.model AND p.error_kind <> 'session_not_found'
                     ORDER BY p.attempt DESC LIMIT 1),
+                   -- What went wrong, for the agent: not the vendor's own trouble (a key, a limit), which says nothing about the work.
                    (SELECT CASE WHEN p.error_kind = 'max_turns'
                                 THEN 'The previous attempt reached its turn limit before it finished. Continue the task where it stopped.'
+                                WHEN p.error_kind IN ('rate_limited', 'authentication', 'billing', 'model_unavailable', 'invalid_request')
+                                THEN NULL
                                 ELSE concat_ws(E'\n', nullif(p.error, ''), nullif(p.verification_output_tail, '')) END
                     FROM runs p WHERE p.task_id = a.task_id AND p.attempt < a.attempt ORDER BY p.attempt DESC LIMIT 1),
                    t.max_turns, t.billing_mode, t.allowed_tools,

@@ -27,16 +27,20 @@ public static class AgentAttempt
         return $"task-{assignment.TaskId}";
     }
 
-    /// <summary>Prepares the task's worktree at the base commit (or branch), reporting git's output as worker lines.</summary>
+    /// <summary>
+    /// Prepares the task's worktree at the base commit (or branch), reporting git's output as worker lines, then applies
+    /// the work so far (<see cref="AgentWork.PriorWork"/>: a resumed session's own earlier work, or the primary vendor's
+    /// after a failover) so the agent continues from it. Prior work that does not apply fails the preparation.
+    /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public static Task<WorktreePreparation> PrepareWorktreeAsync(
+    public static async Task<WorktreePreparation> PrepareWorktreeAsync(
         Workspace workspace, Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(assignment);
         ArgumentNullException.ThrowIfNull(reporter);
         var work = assignment.Agent;
-        return workspace.PrepareWorktreeAsync(
+        var prepared = await workspace.PrepareWorktreeAsync(
             work.Repository ?? new RepositorySource(),
             work.BaseBranch,
             work.BaseCommit,
@@ -44,6 +48,15 @@ public static class AgentAttempt
             string.IsNullOrEmpty(work.WorkBranch) ? null : work.WorkBranch,
             line => reporter.Report(OutputLine(OutputSource.Worker, line)),
             cancellationToken);
+        if (!prepared.Succeeded || work.PriorWork.IsEmpty)
+        {
+            return prepared;
+        }
+
+        var applied = await workspace.ApplyPatchSeriesAsync(prepared.Path, work.PriorWork.Memory, cancellationToken);
+        return applied.Succeeded
+            ? prepared
+            : prepared with { Succeeded = false, Error = $"The prior work does not apply to {prepared.BaseCommit}: {applied.Error}" };
     }
 
     /// <summary>

@@ -38,14 +38,6 @@ public sealed class AgentCliHandler(
         try
         {
             prepared = await AgentAttempt.PrepareWorktreeAsync(workspace, assignment, reporter, cancellationToken);
-            if (prepared.Succeeded && !work.PriorWork.IsEmpty)
-            {
-                var applied = await workspace.ApplyPatchSeriesAsync(prepared.Path, work.PriorWork.Memory, cancellationToken);
-                if (!applied.Succeeded)
-                {
-                    prepared = prepared with { Succeeded = false, Error = $"The prior work does not apply to {prepared.BaseCommit}: {applied.Error}" };
-                }
-            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

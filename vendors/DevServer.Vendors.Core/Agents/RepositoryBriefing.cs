@@ -20,8 +20,9 @@ public sealed record RepositoryBriefing(string Guidance, string Map)
             ? (await RepoGuidance.CollectAsync(worktree, guidanceBudget, workingFolder: null, cancellationToken)).Text
             : "";
         var map = mapBudget > 0
-            ? (await RepoMap.BuildAsync(worktree, new RepoMapOptions { Budget = mapBudget, CacheDirectory = mapCache }, cancellationToken)).Text
-            : "";
-        return new RepositoryBriefing(guidance.Trim(), map.TrimEnd());
+            ? await RepoMap.BuildAsync(worktree, new RepoMapOptions { Budget = mapBudget, CacheDirectory = mapCache }, cancellationToken)
+            : null;
+        // A repository without code the map knows gets no map section at all.
+        return new RepositoryBriefing(guidance.Trim(), map is { FilesShown: > 0 } ? map.Text.TrimEnd() : "");
     }
 }
