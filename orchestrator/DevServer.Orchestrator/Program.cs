@@ -1,5 +1,6 @@
 using DevServer.Orchestrator.Auth;
 using DevServer.Orchestrator.Data;
+using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Hosting;
 using Rpc.Health;
 using Rpc.Reflection;
@@ -15,6 +16,7 @@ try
     builder.AddTasks();
     builder.AddMesh();
     builder.AddScheduling();
+    builder.AddDelivery();
     builder.Services.AddRpc();
     builder.Services.AddRpcHealthChecks();
     builder.Services.AddRpcReflection();

@@ -50,7 +50,10 @@ public sealed class PipelineTests
         var events = await host.ReadEventsAsync(created.Task.Id, ct);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
         var statuses = events.Where(e => e.StatusChanged is not null).Select(e => e.StatusChanged.To).ToArray();
-        Assert.Equal([TaskStatus.Queued, TaskStatus.Running, TaskStatus.Verifying, TaskStatus.Done], statuses);
+        Assert.Equal([TaskStatus.Queued, TaskStatus.Running, TaskStatus.Verifying, TaskStatus.Delivering, TaskStatus.Done], statuses);
+        // The default flow is patch only: the preflight gate passed, nothing was pushed, the statistics are measured.
+        Assert.Contains(events, e => e.Delivered is { Flow: DeliveryFlow.Patch, Branch: "" });
+        Assert.Equal(1, patch.Statistics.FilesChanged);
         Assert.Contains(events, e => e.OutputLine is { Source: OutputSource.Agent, Text: "working on it" });
         Assert.Contains(events, e => e.StageFinished is { Passed: true, Stage: Contracts.Work.V1.StageKind.Test });
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using DevServer.Contracts.Tasks.V1;
 
 namespace DevServer.Cli.Commands;
 
@@ -59,6 +60,29 @@ internal static class Options
     {
         Description = "The task's id",
         CustomParser = result => Number(result, "the task id", 1, long.MaxValue) ?? 0,
+    };
+
+    /// <summary><c>--deliver pr|commit|patch</c>; <see cref="DeliveryFlow.Unspecified"/> when absent.</summary>
+    public static Option<DeliveryFlow> Deliver(string description) => new("--deliver")
+    {
+        Description = description,
+        HelpName = "pr|commit|patch",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            switch (text.ToLowerInvariant())
+            {
+                case "pr" or "pull-request":
+                    return DeliveryFlow.PullRequest;
+                case "commit" or "direct-commit":
+                    return DeliveryFlow.DirectCommit;
+                case "patch":
+                    return DeliveryFlow.Patch;
+                default:
+                    result.AddError($"--deliver must be 'pr', 'commit' or 'patch', not '{text}'.");
+                    return DeliveryFlow.Unspecified;
+            }
+        },
     };
 
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DevServer.Cli.Output;
 using DevServer.Contracts.Repositories.V1;
+using DevServer.Contracts.Tasks.V1;
 using Google.Protobuf.WellKnownTypes;
 
 namespace DevServer.Cli.Commands;
@@ -36,6 +37,30 @@ internal static class RepositoryCommands
             HelpName = "true|false",
         };
 
+        public Option<DeliveryFlow> Deliver { get; } = Options.Deliver("What tasks do with verified work unless they choose: pr, commit or patch [add default: patch]");
+
+        public Option<ForgeKind> Forge { get; } = new("--forge")
+        {
+            Description = "The forge pull requests are opened on: gitea (also Forgejo), github or none [add default: derived from the location]",
+            HelpName = "gitea|github|none",
+            CustomParser = ParseForge,
+        };
+
+        public Option<string?> ForgeUrl { get; } = Options.Text("--forge-url", "The forge's address (Gitea: the site; GitHub: the API root) [default: derived]", "url");
+
+        public Option<string?> ForgeRepo { get; } = Options.Text("--forge-repo", "owner/name on the forge [default: derived from the location]", "owner/name");
+
+        public Option<string?> ForgeTokenFile { get; } = Options.Text(
+            "--forge-token-file", "Read the forge token from this file ('-' for stdin; an empty file removes the stored token)", "path");
+
+        public Option<string[]> DenyPaths { get; } = new("--deny-path") { Description = "A path glob delivery must not touch (repeatable; replaces the list)", HelpName = "glob" };
+
+        public Option<string[]> AllowPaths { get; } = new("--allow-path") { Description = "Only paths matching these globs may be delivered (repeatable; replaces the list)", HelpName = "glob" };
+
+        public Option<string[]> AllowedAuthors { get; } = new("--allowed-author") { Description = "An e-mail delivered commits may be authored by (repeatable; replaces the list)", HelpName = "email" };
+
+        public Option<int?> MaxFiles { get; } = Options.Range("--max-files", 0, 100_000, "The most files one delivery may change (0: the default, 300)");
+
         public void AddTo(Command command)
         {
             command.Add(Branch);
@@ -47,6 +72,99 @@ internal static class RepositoryCommands
             command.Add(MaxAttempts);
             command.Add(AttemptTimeout);
             command.Add(Detect);
+            command.Add(Deliver);
+            command.Add(Forge);
+            command.Add(ForgeUrl);
+            command.Add(ForgeRepo);
+            command.Add(ForgeTokenFile);
+            command.Add(DenyPaths);
+            command.Add(AllowPaths);
+            command.Add(AllowedAuthors);
+            command.Add(MaxFiles);
+        }
+
+        public bool ChangesDelivery(CommandContext context) =>
+            context.Has(Deliver) || context.Has(Forge) || context.Has(ForgeUrl) || context.Has(ForgeRepo) || context.Has(DenyPaths)
+            || context.Has(AllowPaths) || context.Has(AllowedAuthors) || context.Has(MaxFiles);
+
+        /// <summary>The delivery settings: given options from the command line, the others from <paramref name="current"/>.</summary>
+        public DeliverySettings Delivery(CommandContext context, DeliverySettings? current)
+        {
+            var settings = current?.Clone() ?? new DeliverySettings();
+            settings.HasForgeToken = false;
+            settings.Preflight ??= new PreflightSettings();
+            if (context.Has(Deliver))
+            {
+                settings.DefaultFlow = context.Get(Deliver);
+            }
+
+            if (context.Has(Forge))
+            {
+                settings.Forge = context.Get(Forge);
+            }
+
+            settings.ForgeApiUrl = context.Has(ForgeUrl) ? context.Get(ForgeUrl) ?? "" : settings.ForgeApiUrl;
+            settings.ForgeRepository = context.Has(ForgeRepo) ? context.Get(ForgeRepo) ?? "" : settings.ForgeRepository;
+            Replace(context, DenyPaths, settings.Preflight.DenyPaths);
+            Replace(context, AllowPaths, settings.Preflight.AllowPaths);
+            Replace(context, AllowedAuthors, settings.Preflight.AllowedAuthorEmails);
+            if (context.Get(MaxFiles) is { } maxFiles)
+            {
+                settings.Preflight.MaxFiles = maxFiles;
+            }
+
+            return settings;
+        }
+
+        /// <summary>The token from --forge-token-file, trimmed; null when the option is absent. Never printed.</summary>
+        public async Task<string?> TokenAsync(CommandContext context, CancellationToken cancellationToken)
+        {
+            if (context.Get(ForgeTokenFile) is not { } path)
+            {
+                return null;
+            }
+
+            try
+            {
+                if (path == "-")
+                {
+                    using var stdin = new StreamReader(context.Host.OpenStandardInput());
+                    return (await stdin.ReadToEndAsync(cancellationToken)).Trim();
+                }
+
+                return (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The path only: the file's content is the secret.
+                throw new CliException(ExitCodes.Usage, $"cannot read --forge-token-file {path}: {ex.GetType().Name}", ex);
+            }
+        }
+
+        private static void Replace(CommandContext context, Option<string[]> option, Google.Protobuf.Collections.RepeatedField<string> target)
+        {
+            if (context.Has(option))
+            {
+                target.Clear();
+                target.AddRange(context.Get(option) ?? []);
+            }
+        }
+
+        private static ForgeKind ParseForge(System.CommandLine.Parsing.ArgumentResult result)
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            switch (text.ToLowerInvariant())
+            {
+                case "gitea" or "forgejo":
+                    return ForgeKind.Gitea;
+                case "github":
+                    return ForgeKind.Github;
+                case "none":
+                    return ForgeKind.None;
+                default:
+                    result.AddError($"--forge must be 'gitea', 'forgejo', 'github' or 'none', not '{text}'.");
+                    return ForgeKind.Unspecified;
+            }
         }
 
         public bool ChangesCommands(CommandContext context) =>
@@ -84,6 +202,12 @@ internal static class RepositoryCommands
             if (context.Get(settings.Detect) is { } detect)
             {
                 request.DetectCommands = detect;
+            }
+
+            request.Delivery = settings.Delivery(context, current: null);
+            if (await settings.TokenAsync(context, cancellationToken) is { } token)
+            {
+                request.ForgeToken = token;
             }
 
             var response = await context.Connection.Repositories.AddRepositoryAsync(request, cancellationToken: cancellationToken);
@@ -159,6 +283,19 @@ internal static class RepositoryCommands
             }
 
             request.AttemptTimeout = ToDuration(context.Get(settings.AttemptTimeout));
+            if (settings.ChangesDelivery(context))
+            {
+                // The request replaces all delivery settings: keep the ones not given.
+                var current = await context.Connection.Repositories.GetRepositoryAsync(
+                    new GetRepositoryRequest { Repository = request.Repository }, cancellationToken: cancellationToken);
+                request.Delivery = settings.Delivery(context, current.Repository.Delivery);
+            }
+
+            if (await settings.TokenAsync(context, cancellationToken) is { } token)
+            {
+                request.ForgeToken = token;
+            }
+
             var response = await context.Connection.Repositories.UpdateRepositoryAsync(request, cancellationToken: cancellationToken);
             context.Output.Write(response.Repository, () => $"Updated repository {response.Repository.Name}.\n");
             return ExitCodes.Success;

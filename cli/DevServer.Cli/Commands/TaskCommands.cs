@@ -57,12 +57,13 @@ internal static class TaskCommands
             CustomParser = ParseBillingMode,
         };
         var allowedTools = new Option<string[]>("--allowed-tool") { Description = "A tool the agent may use without asking, in the vendor's syntax (repeatable)", HelpName = "tool" };
+        var deliver = Options.Deliver("What happens to the verified work: a pull request, a direct commit, or a patch only [default: the repository's]");
         var noEnqueue = Options.Flag("--no-enqueue", "Leave the task pending instead of queueing it");
         var watch = Options.Flag("--watch", "Follow the task until it ends; the exit code tells how it ended");
         var command = new Command("create", "Create a task (queued at once unless --no-enqueue).")
         {
             repo, title, description, descriptionFile, acceptance, priority, vendor, model, branch, maxAttempts, timeout,
-            skipVerification, labels, backupVendor, backupModel, maxTurns, billing, allowedTools, noEnqueue, watch,
+            skipVerification, labels, backupVendor, backupModel, maxTurns, billing, allowedTools, deliver, noEnqueue, watch,
         };
         command.Validators.Add(result =>
         {
@@ -97,6 +98,7 @@ internal static class TaskCommands
                 BackupModel = context.Get(backupModel) ?? "",
                 TurnLimit = context.Get(maxTurns),
                 BillingMode = context.Get(billing),
+                DeliveryFlow = context.Get(deliver),
                 Enqueue = !context.Get(noEnqueue),
             };
             request.Labels.AddRange(context.Get(labels) ?? []);
@@ -241,7 +243,8 @@ internal static class TaskCommands
         var id = Options.TaskId();
         var attempt = new Option<int?>("--attempt") { Description = "A specific attempt [default: the latest that produced work]", HelpName = "n" };
         var file = new Option<string?>("--output", "-o") { Description = "Write the patch to a file instead of stdout", HelpName = "file" };
-        var command = new Command("patch", "The task's work as a patch series (an mbox for `git am`).") { id, attempt, file };
+        var stat = Options.Flag("--stat", "Print what the patch changes (files, insertions, deletions) instead of the patch");
+        var command = new Command("patch", "The task's work as a patch series (an mbox for `git am`).") { id, attempt, file, stat };
         app.Handle(command, async (context, cancellationToken) =>
         {
             var response = await context.Connection.Tasks.GetTaskPatchAsync(
@@ -249,6 +252,14 @@ internal static class TaskCommands
             var about = string.Create(
                 CultureInfo.InvariantCulture,
                 $"attempt {response.Attempt}, {response.CommitCount} commit(s) on {Words.ShortCommit(response.BaseCommit)}, {(response.Verified ? "verified" : "not verified")}");
+            if (context.Get(stat))
+            {
+                context.Output.Write(response.Statistics ?? new DiffStatistics(), () => response.Statistics is { } statistics
+                    ? DeliveryFormatting.Statistics(statistics)
+                    : $"No statistics yet for task {context.Get(id)} ({about}): they are measured when the work is delivered.\n");
+                return ExitCodes.Success;
+            }
+
             if (context.Get(file) is { } path)
             {
                 await File.WriteAllBytesAsync(path, response.PatchSeries.ToByteArray(), cancellationToken);

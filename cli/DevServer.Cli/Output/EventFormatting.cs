@@ -54,7 +54,7 @@ internal static class EventFormatting
         TaskEvent.KindOneofCase.FailedOver => ("failover", Failover(taskEvent.FailedOver)),
         TaskEvent.KindOneofCase.FailureClassified => ("class", Classified(taskEvent.FailureClassified)),
         TaskEvent.KindOneofCase.OutputLine => ("output", taskEvent.OutputLine.Text),
-        _ => ("event", "(unknown to this version of devserver)"),
+        _ => DeliveryFormatting.Describe(taskEvent, zone) ?? ("event", "(unknown to this version of devserver)"),
     };
 
     private static string Source(OutputLine line) => line.Source switch

@@ -28,8 +28,8 @@ internal static class RepositoryFormatting
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Repository {repository.Name} (id {repository.Id})\n");
         var commands = repository.Commands ?? new VerificationCommands();
-        TaskFormatting.AppendFields(text,
-        [
+        var fields = new List<(string Name, string Value)>
+        {
             ("location", repository.Location),
             ("branch", repository.DefaultBranch),
             ("pre", Words.OrDash(commands.Pre)),
@@ -42,7 +42,9 @@ internal static class RepositoryFormatting
             ("attempt timeout", Words.Duration(repository.AttemptTimeout)),
             ("created", Words.DateTime(repository.CreatedAt, zone)),
             ("updated", Words.DateTime(repository.UpdatedAt, zone)),
-        ]);
+        };
+        fields.AddRange(DeliveryFormatting.RepositoryFields(repository.Delivery));
+        TaskFormatting.AppendFields(text, fields);
         return text.ToString();
     }
 

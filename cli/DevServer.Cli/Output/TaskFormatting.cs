@@ -74,6 +74,8 @@ internal static class TaskFormatting
             fields.Add(("labels", string.Join(", ", task.Labels)));
         }
 
+        fields.AddRange(DeliveryFormatting.TaskFields(task, zone));
+
         if (task.NotBefore is not null)
         {
             fields.Add(("not before", Words.DateTime(task.NotBefore, zone)));

@@ -1,4 +1,5 @@
 using DevServer.Orchestrator.Data;
+using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Events;
 using DevServer.Orchestrator.Mesh;
 using DevServer.Orchestrator.Queue;
@@ -91,6 +92,7 @@ internal static class PipelineHosting
             quartz.AddTrigger(trigger => trigger.ForJob(SweepJob.Key).WithIdentity("sweep", "pipeline")
                 .WithSimpleSchedule(s => s.WithInterval(scheduling.SweepInterval).RepeatForever()));
             quartz.AddJob<AttemptTimeoutJob>(job => job.WithIdentity(AttemptTimeoutJob.Key).StoreDurably());
+            quartz.AddDeliveryCleanupJob(builder.Configuration);
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;

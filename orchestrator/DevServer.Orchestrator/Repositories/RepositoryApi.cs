@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DevServer.Contracts.Repositories.V1;
+using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Tasks;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
@@ -13,8 +14,8 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
     private const string Columns =
         """
         id, name, location, default_branch, pre_command, build_command, test_command, lint_command,
-        stage_timeout, max_attempts, attempt_timeout, created_at, updated_at, detect_commands
-        """;
+        stage_timeout, max_attempts, attempt_timeout, created_at, updated_at, detect_commands,
+        """ + RepositoryDelivery.Columns;
 
     private static readonly TimeSpan DefaultStageTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan DefaultAttemptTimeout = TimeSpan.FromMinutes(60);
@@ -35,19 +36,26 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         var attemptTimeout = request.AttemptTimeout is null
             ? DefaultAttemptTimeout
             : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
+        var delivery = RepositoryDelivery.Validate(request.Delivery);
+        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? RepositoryDelivery.Token(request.ForgeToken) : null;
 
         await using var command = dataSource.CreateCommand(
             $"""
             INSERT INTO repositories (name, location, default_branch, pre_command, build_command, test_command, lint_command,
-                                      stage_timeout, max_attempts, attempt_timeout, detect_commands, created_at, updated_at)
+                                      stage_timeout, max_attempts, attempt_timeout, detect_commands, created_at, updated_at,
+                                      delivery_flow, forge_kind, forge_api_url, forge_repository, deny_paths, allow_paths,
+                                      allowed_author_emails, max_diff_bytes, max_files, forge_token)
             VALUES (@name, @location, @branch, @pre, @build, @test, @lint, @stage_timeout, @max_attempts, @attempt_timeout, @detect,
-                    @now, @now)
+                    @now, @now, @delivery_flow, @forge_kind, @forge_api_url, @forge_repository, @deny_paths, @allow_paths,
+                    @allowed_author_emails, @max_diff_bytes, @max_files, @token)
             ON CONFLICT (name) DO NOTHING
             RETURNING {Columns}
             """);
         command.Parameters.AddWithValue("name", name);
         new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout, !request.HasDetectCommands || request.DetectCommands)
             .Bind(command.Parameters, clock.GetUtcNow());
+        delivery.Bind(command.Parameters);
+        command.Parameters.Add(new NpgsqlParameter<string?>("token", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = token });
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         if (!await reader.ReadAsync(context.CancellationToken))
         {
@@ -86,12 +94,17 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         var attemptTimeout = request.AttemptTimeout is null
             ? current.AttemptTimeout.ToTimeSpan()
             : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
+        var delivery = RepositoryDelivery.Validate(request.Delivery ?? current.Delivery);
+        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? RepositoryDelivery.Token(request.ForgeToken) : null;
 
         await using var command = dataSource.CreateCommand(
             $"""
             UPDATE repositories SET location = @location, default_branch = @branch, pre_command = @pre, build_command = @build,
                    test_command = @test, lint_command = @lint, stage_timeout = @stage_timeout, max_attempts = @max_attempts,
-                   detect_commands = @detect,
+                   detect_commands = @detect, delivery_flow = @delivery_flow, forge_kind = @forge_kind, forge_api_url = @forge_api_url,
+                   forge_repository = @forge_repository, deny_paths = @deny_paths, allow_paths = @allow_paths,
+                   allowed_author_emails = @allowed_author_emails, max_diff_bytes = @max_diff_bytes, max_files = @max_files,
+                   forge_token = CASE WHEN @set_token THEN @token ELSE forge_token END,
                    attempt_timeout = @attempt_timeout, updated_at = @now
             WHERE id = @id
             RETURNING {Columns}
@@ -99,6 +112,9 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         command.Parameters.AddWithValue("id", current.Id);
         var detect = request.HasDetectCommands ? request.DetectCommands : current.DetectCommands;
         new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout, detect).Bind(command.Parameters, clock.GetUtcNow());
+        delivery.Bind(command.Parameters);
+        command.Parameters.AddWithValue("set_token", request.HasForgeToken);
+        command.Parameters.Add(new NpgsqlParameter<string?>("token", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = token });
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         return await reader.ReadAsync(context.CancellationToken)
             ? new UpdateRepositoryResponse { Repository = Read(reader) }
@@ -111,14 +127,14 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         await using var command = dataSource.CreateCommand(
             """
             DELETE FROM repositories r WHERE r.id = @id
-              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.repository_id = r.id AND t.status IN ('queued', 'running', 'verifying'))
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.repository_id = r.id AND t.status IN ('queued', 'running', 'verifying', 'delivering'))
             """);
         command.Parameters.AddWithValue("id", repository.Id);
         if (await command.ExecuteNonQueryAsync(context.CancellationToken) == 0)
         {
             throw new RpcException(new Status(
                 StatusCode.FailedPrecondition,
-                $"Repository '{repository.Name}' has tasks that are queued, running or verifying; cancel them first."));
+                $"Repository '{repository.Name}' has tasks that are queued, running, verifying or delivering; cancel them first."));
         }
 
         return new RemoveRepositoryResponse();
@@ -174,6 +190,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         CreatedAt = TaskMappings.ToTimestamp(reader, 11),
         UpdatedAt = TaskMappings.ToTimestamp(reader, 12),
         DetectCommands = reader.GetBoolean(13),
+        Delivery = RepositoryDelivery.Read(reader, 14),
     };
 
     private static string RepositoryName(string name) =>

@@ -1,6 +1,7 @@
 using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
+using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Scheduling;
 using DevServer.Orchestrator.Tasks;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ internal sealed partial class AttemptEndings(
     NpgsqlDataSource dataSource,
     TaskTransitions transitions,
     DispatchRequests dispatch,
+    DeliveryLoop deliveries,
     IOptions<SchedulingOptions> options,
     IOptions<AgentOptions> agentOptions,
     TimeProvider clock,
@@ -121,6 +123,8 @@ internal sealed partial class AttemptEndings(
             return ReportOutcome.Stored;
         }, cancellationToken);
         dispatch.Request();
+        // After the commit, so the loop sees a task that just became delivering (cheap when none did).
+        deliveries.Wake();
         return outcome;
     }
 
@@ -208,7 +212,7 @@ internal sealed partial class AttemptEndings(
                 change.SetStatus(TaskStatuses.Verifying, $"the agent made {result.CommitCount} commit(s); verifying", assignment.Attempt);
                 break;
             case RunOutcomes.Succeeded:
-                change.SetStatus(TaskStatuses.Done, "the agent's work is ready (verification skipped)", assignment.Attempt);
+                change.SetStatus(TaskStatuses.Delivering, "the agent's work is ready (verification skipped); delivering", assignment.Attempt);
                 break;
             case RunOutcomes.Blocked:
                 change.SetStatus(TaskStatuses.Blocked, Truncate($"the worktree could not be prepared: {error}"), assignment.Attempt);
@@ -260,9 +264,10 @@ internal sealed partial class AttemptEndings(
             case VerifyOutcome.Passed:
                 await SetRunOutcomeAsync(change, assignment.RunId, RunOutcomes.Succeeded, "", cancellationToken);
                 var alreadyFailing = string.Join(", ", result.PreExistingFailures.Select(StageName));
+                // Delivery (the preflight gate, then the task's flow) takes it from here: see Delivery/DeliveryLoop.
                 change.SetStatus(
-                    TaskStatuses.Done,
-                    alreadyFailing.Length == 0 ? "verified" : $"verified ({alreadyFailing} failed on the base commit too and is not counted)",
+                    TaskStatuses.Delivering,
+                    alreadyFailing.Length == 0 ? "verified; delivering" : $"verified ({alreadyFailing} failed on the base commit too and is not counted); delivering",
                     assignment.Attempt);
                 break;
             case VerifyOutcome.Cancelled:

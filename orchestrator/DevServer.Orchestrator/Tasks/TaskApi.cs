@@ -1,6 +1,7 @@
 using System.Globalization;
 using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Tasks.V1;
+using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Repositories;
 using DevServer.Orchestrator.Scheduling;
 using Npgsql;
@@ -11,7 +12,8 @@ namespace DevServer.Orchestrator.Tasks;
 
 /// <summary>The task API: each RPC validates, then makes one transition (see <see cref="TaskTransitions"/>).</summary>
 internal sealed class TaskApi(
-    NpgsqlDataSource dataSource, TaskTransitions transitions, DispatchRequests dispatch, TimeProvider clock) : TaskService.TaskServiceBase
+    NpgsqlDataSource dataSource, TaskTransitions transitions, DispatchRequests dispatch, DeliveryLoop deliveries, TimeProvider clock)
+    : TaskService.TaskServiceBase
 {
     public override async Task<CreateTaskResponse> CreateTask(CreateTaskRequest request, ServerCallContext context)
     {
@@ -37,6 +39,7 @@ internal sealed class TaskApi(
         var maxTurns = AgentSettings.StoredTurnLimit(request.TurnLimit);
         var billingMode = AgentSettings.StoredBillingMode(request.BillingMode);
         var allowedTools = AgentSettings.AllowedTools(request.AllowedTools);
+        var deliveryFlow = DeliveryFlows.ToStored(request.DeliveryFlow, "delivery_flow");
 
         long taskId;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
@@ -49,10 +52,10 @@ internal sealed class TaskApi(
                 """
                 INSERT INTO tasks (repository_id, title, description, acceptance, priority, vendor, model, base_branch, status,
                                    max_attempts, attempt_timeout, skip_verification, labels, backup_vendor, backup_model, max_turns,
-                                   billing_mode, allowed_tools, created_at, updated_at)
+                                   billing_mode, allowed_tools, delivery_flow, created_at, updated_at)
                 SELECT r.id, @title, @description, @acceptance, @priority, @vendor, @model, coalesce(@branch, r.default_branch), @status,
                        coalesce(@max_attempts, r.max_attempts), coalesce(@attempt_timeout, r.attempt_timeout), @skip, @labels,
-                       @backup_vendor, @backup_model, @max_turns, @billing_mode, @allowed_tools, @now, @now
+                       @backup_vendor, @backup_model, @max_turns, @billing_mode, @allowed_tools, @delivery_flow, @now, @now
                 FROM repositories r WHERE r.id = @repository
                 RETURNING id
                 """,
@@ -76,6 +79,7 @@ internal sealed class TaskApi(
                 insert.Parameters.Add(new NpgsqlParameter<int?>("max_turns", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = maxTurns });
                 insert.Parameters.AddWithValue("billing_mode", billingMode);
                 insert.Parameters.AddWithValue("allowed_tools", allowedTools);
+                insert.Parameters.AddWithValue("delivery_flow", deliveryFlow);
                 insert.Parameters.AddWithValue("now", clock.GetUtcNow());
                 taskId = (long)(await insert.ExecuteScalarAsync(cancellationToken)
                     ?? throw RepositoryApi.NotFound(request.Repository));
@@ -275,6 +279,11 @@ internal sealed class TaskApi(
             Set("allowed_tools", "allowed_tools", AgentSettings.AllowedTools(request.AllowedTools.Tools));
         }
 
+        if (request.HasDeliveryFlow)
+        {
+            Set("delivery_flow", "delivery_flow", DeliveryFlows.ToStored(request.DeliveryFlow, "delivery_flow"));
+        }
+
         if (fields.Count == 0)
         {
             throw TaskValidation.Invalid("set at least one field to change.");
@@ -321,7 +330,8 @@ internal sealed class TaskApi(
         var reason = request.Reason.Length == 0 ? "cancelled" : TaskValidation.Text(request.Reason, "reason", 1024);
         await ChangeAsync(request.Id, async change =>
         {
-            change.Require("cancelled", TaskStatuses.Pending, TaskStatuses.Queued, TaskStatuses.Running, TaskStatuses.Verifying);
+            // A delivery in progress finishes its git and forge calls but records nothing: the task is no longer delivering.
+            change.Require("cancelled", TaskStatuses.Pending, TaskStatuses.Queued, TaskStatuses.Running, TaskStatuses.Verifying, TaskStatuses.Delivering);
             if (change.Status is TaskStatuses.Running or TaskStatuses.Verifying)
             {
                 // The workers are told through the assignment notification; their results are then only recorded.
@@ -336,7 +346,9 @@ internal sealed class TaskApi(
             }
 
             // A retry that was waiting for its time will not come.
-            await change.ExecuteAsync("UPDATE tasks SET not_before = NULL WHERE id = @task", _ => { }, context.CancellationToken);
+            await change.ExecuteAsync(
+                "UPDATE tasks SET not_before = NULL, delivery_not_before = NULL, delivery_claimed_until = NULL WHERE id = @task",
+                _ => { }, context.CancellationToken);
             change.SetStatus(TaskStatuses.Cancelled, reason);
             return true;
         }, context.CancellationToken);
@@ -346,15 +358,30 @@ internal sealed class TaskApi(
 
     public override async Task<RetryTaskResponse> RetryTask(RetryTaskRequest request, ServerCallContext context)
     {
+        var redeliver = false;
         await ChangeAsync(request.Id, async change =>
         {
             change.Require("retried", TaskStatuses.Failed, TaskStatuses.Blocked, TaskStatuses.Cancelled);
+            // Blocked by the forge or the target (a token, a conflict): the verified work is delivered again, not redone.
+            redeliver = change.Status == TaskStatuses.Blocked && await TaskDelivery.WasBlockedByDeliveryAsync(change, context.CancellationToken);
             await change.ExecuteAsync(
-                "UPDATE tasks SET attempts_used = 0, not_before = NULL, on_backup = false, rate_limit_streak = 0 WHERE id = @task", _ => { }, context.CancellationToken);
-            change.SetStatus(TaskStatuses.Queued, "retried");
+                """
+                UPDATE tasks SET attempts_used = 0, not_before = NULL, on_backup = false, rate_limit_streak = 0, delivery_blocked = '',
+                       delivery_failures = 0, delivery_not_before = NULL, delivery_claimed_until = NULL
+                WHERE id = @task
+                """, _ => { }, context.CancellationToken);
+            change.SetStatus(redeliver ? TaskStatuses.Delivering : TaskStatuses.Queued, redeliver ? "retried; delivering again" : "retried");
             return true;
         }, context.CancellationToken);
-        dispatch.Request();
+        if (redeliver)
+        {
+            deliveries.Wake();
+        }
+        else
+        {
+            dispatch.Request();
+        }
+
         return new RetryTaskResponse { Task = await ReadTaskAsync(request.Id, context.CancellationToken) };
     }
 
@@ -374,7 +401,7 @@ internal sealed class TaskApi(
         await ReadTaskAsync(request.Id, context.CancellationToken);
         await using var command = dataSource.CreateCommand(
             """
-            SELECT attempt, base_commit, head_commit, commit_count, patch_series, outcome = 'succeeded'
+            SELECT attempt, base_commit, head_commit, commit_count, patch_series, outcome = 'succeeded', diff_statistics
             FROM runs WHERE task_id = @task AND patch_series IS NOT NULL AND (@attempt = 0 OR attempt = @attempt)
             ORDER BY attempt DESC LIMIT 1
             """);
@@ -396,6 +423,7 @@ internal sealed class TaskApi(
             CommitCount = reader.GetInt32(3),
             PatchSeries = Google.Protobuf.ByteString.CopyFrom(reader.GetFieldValue<byte[]>(4)),
             Verified = reader.GetBoolean(5),
+            Statistics = reader.IsDBNull(6) ? null : DiffStatisticsJson.ToMessage(reader.GetString(6)),
         };
     }
 

@@ -1,5 +1,6 @@
 using DevServer.Contracts.Tasks.V1;
 using DevServer.Contracts.Work.V1;
+using DevServer.Orchestrator.Delivery;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 
@@ -14,7 +15,9 @@ internal static class TaskMappings
         t.id, t.repository_id, r.name, t.title, t.description, t.acceptance, t.priority, t.vendor, t.model,
         t.base_branch, t.base_commit, t.status, t.status_reason, t.max_attempts, t.attempts_used, t.attempt_timeout,
         t.skip_verification, t.labels, t.created_at, t.updated_at, t.last_event_sequence, t.not_before,
-        t.backup_vendor, t.backup_model, t.max_turns, t.billing_mode, t.allowed_tools, t.on_backup
+        t.backup_vendor, t.backup_model, t.max_turns, t.billing_mode, t.allowed_tools, t.on_backup,
+        t.delivery_flow, t.delivered_flow, t.delivered_branch, t.delivered_commit, t.pull_request_url, t.pull_request_number,
+        t.delivered_at
         """;
 
     public const string TaskFrom = "tasks t JOIN repositories r ON r.id = t.repository_id";
@@ -48,7 +51,21 @@ internal static class TaskMappings
             TurnLimit = AgentSettings.ToTurnLimit(reader.IsDBNull(24) ? null : reader.GetInt32(24)),
             BillingMode = AgentSettings.ToBillingMode(reader.GetString(25)),
             OnBackup = reader.GetBoolean(27),
+            DeliveryFlow = DeliveryFlows.FromStored(reader.GetString(28)),
         };
+        if (!reader.IsDBNull(34))
+        {
+            task.Delivery = new Contracts.Tasks.V1.Delivery
+            {
+                Flow = DeliveryFlows.FromStored(reader.GetString(29)),
+                Branch = reader.GetString(30),
+                Commit = reader.GetString(31),
+                PullRequestUrl = reader.GetString(32),
+                PullRequestNumber = reader.GetInt64(33),
+                DeliveredAt = ToTimestamp(reader, 34),
+            };
+        }
+
         task.Labels.AddRange(reader.GetFieldValue<string[]>(17));
         task.AllowedTools.AddRange(reader.GetFieldValue<string[]>(26));
         if (!reader.IsDBNull(21))

@@ -9,6 +9,7 @@ internal static class TaskStatuses
     public const string Queued = "queued";
     public const string Running = "running";
     public const string Verifying = "verifying";
+    public const string Delivering = "delivering";
     public const string Done = "done";
     public const string Failed = "failed";
     public const string Blocked = "blocked";
@@ -20,6 +21,7 @@ internal static class TaskStatuses
         TaskStatus.Queued => Queued,
         TaskStatus.Running => Running,
         TaskStatus.Verifying => Verifying,
+        TaskStatus.Delivering => Delivering,
         TaskStatus.Done => Done,
         TaskStatus.Failed => Failed,
         TaskStatus.Blocked => Blocked,
@@ -33,6 +35,7 @@ internal static class TaskStatuses
         Queued => TaskStatus.Queued,
         Running => TaskStatus.Running,
         Verifying => TaskStatus.Verifying,
+        Delivering => TaskStatus.Delivering,
         Done => TaskStatus.Done,
         Failed => TaskStatus.Failed,
         Blocked => TaskStatus.Blocked,
@@ -43,8 +46,8 @@ internal static class TaskStatuses
     /// <summary>Done, failed, blocked or cancelled: nothing happens to the task until someone retries it.</summary>
     public static bool IsFinished(string status) => status is Done or Failed or Blocked or Cancelled;
 
-    /// <summary>Queued, running or verifying: the pipeline owns the task and people may only cancel it.</summary>
-    public static bool IsInFlight(string status) => status is Queued or Running or Verifying;
+    /// <summary>Queued, running, verifying or delivering: the pipeline owns the task and people may only cancel it.</summary>
+    public static bool IsInFlight(string status) => status is Queued or Running or Verifying or Delivering;
 
     public static bool IsFinished(TaskStatus status) =>
         status is TaskStatus.Done or TaskStatus.Failed or TaskStatus.Blocked or TaskStatus.Cancelled;

@@ -35,7 +35,8 @@ public sealed partial class LocalSystemTests : IDisposable
         Assert.Contains("Subject: [PATCH] calc: add multiply\n", result.Out, StringComparison.Ordinal);
         Assert.Contains("+def multiply(a, b):\n", result.Out, StringComparison.Ordinal);
         Assert.Contains("--- the history of task 1", result.Out, StringComparison.Ordinal);
-        Assert.Contains("  #1  status     verifying → done", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  #1  status     verifying → delivering", result.Out, StringComparison.Ordinal);
+        Assert.Contains("  #1  status     delivering → done", result.Out, StringComparison.Ordinal);
         Assert.EndsWith("Stopping the orchestrator…\n", result.Out, StringComparison.Ordinal);
         Assert.Equal("", result.Error);
         Assert.True(File.Exists(Path.Combine(data, "admin.token")));

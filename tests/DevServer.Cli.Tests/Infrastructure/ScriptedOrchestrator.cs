@@ -4,10 +4,12 @@ using DevServer.Contracts.Queue.V1;
 using DevServer.Contracts.Repositories.V1;
 using DevServer.Contracts.Tasks.V1;
 using DevServer.Testing;
+using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Rpc;
 using Rpc.Server;
+using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
 
 namespace DevServer.Cli.Tests.Infrastructure;
 
@@ -68,6 +70,9 @@ internal sealed class ScriptedOrchestrator : IAsyncDisposable
 
         public GetTaskPatchResponse? Patch { get; set; }
 
+        /// <summary>The create, add and update requests received, as sent.</summary>
+        public ConcurrentQueue<IMessage> Received { get; } = new();
+
         /// <summary>One handler per WatchTaskEvents call, in order; the last one serves any later calls.</summary>
         public List<Func<WatchTaskEventsRequest, IServerStreamWriter<WatchTaskEventsResponse>, ServerCallContext, Task>> Watches { get; } = [];
 
@@ -114,6 +119,16 @@ internal sealed class ScriptedOrchestrator : IAsyncDisposable
             return Task.FromResult(script.TaskPage);
         }
 
+        public override Task<CreateTaskResponse> CreateTask(CreateTaskRequest request, ServerCallContext context)
+        {
+            script.Authorize(context);
+            script.Received.Enqueue(request);
+            return Task.FromResult(new CreateTaskResponse
+            {
+                Task = new AgentTask { Id = 8, Title = request.Title, Status = TaskStatus.Queued, DeliveryFlow = request.DeliveryFlow },
+            });
+        }
+
         public override Task<GetTaskPatchResponse> GetTaskPatch(GetTaskPatchRequest request, ServerCallContext context)
         {
             script.Authorize(context);
@@ -145,6 +160,28 @@ internal sealed class ScriptedOrchestrator : IAsyncDisposable
         {
             script.Authorize(context);
             return Task.FromResult(script.Repositories);
+        }
+
+        public override Task<AddRepositoryResponse> AddRepository(AddRepositoryRequest request, ServerCallContext context)
+        {
+            script.Authorize(context);
+            script.Received.Enqueue(request);
+            return Task.FromResult(new AddRepositoryResponse { Repository = new Repository { Id = 3, Name = request.Name, Delivery = request.Delivery } });
+        }
+
+        public override Task<GetRepositoryResponse> GetRepository(GetRepositoryRequest request, ServerCallContext context)
+        {
+            script.Authorize(context);
+            return script.Repositories.Repositories.FirstOrDefault(r => r.Name == request.Repository) is { } repository
+                ? Task.FromResult(new GetRepositoryResponse { Repository = repository })
+                : throw new RpcException(new Status(StatusCode.NotFound, $"Repository '{request.Repository}' does not exist."));
+        }
+
+        public override Task<UpdateRepositoryResponse> UpdateRepository(UpdateRepositoryRequest request, ServerCallContext context)
+        {
+            script.Authorize(context);
+            script.Received.Enqueue(request);
+            return Task.FromResult(new UpdateRepositoryResponse { Repository = new Repository { Id = 3, Name = request.Repository } });
         }
     }
 

@@ -14,6 +14,25 @@ public sealed class EventFormattingTests
     public static TheoryData<TaskEvent, string> Events => new()
     {
         {
+            Samples.Event(6, 0, e => e.DeliveryStarted = new DeliveryStarted { Flow = DeliveryFlow.PullRequest }),
+            "10:15:06      deliver    delivering (pr)"
+        },
+        {
+            Samples.Event(7, 0, e => e.PreflightFinding = new PreflightFinding { Rule = "secret.github-token", File = "settings.yml", Line = 3, Preview = "token: ghp_****" }),
+            "10:15:07      preflight  secret.github-token settings.yml:3: token: ghp_****"
+        },
+        {
+            Samples.Event(8, 0, e => e.Delivered = new Delivered
+            {
+                Flow = DeliveryFlow.PullRequest, Branch = "agent/7-ship", Commit = "0123456789abcdef", PullRequestUrl = "https://git.example.com/acme/app/pulls/4",
+            }),
+            "10:15:08      delivered  pr to agent/7-ship @ 0123456789: https://git.example.com/acme/app/pulls/4"
+        },
+        {
+            Samples.Event(9, 0, e => e.DeliveryFailed = new DeliveryFailed { Reason = "the forge refused the pull request: AuthFailed (HTTP 401)" }),
+            "10:15:09      deliver    failed: the forge refused the pull request: AuthFailed (HTTP 401)"
+        },
+        {
             Samples.Event(1, 0, e => e.Created = new TaskCreated { Title = "Implement calc.multiply", Repository = "demo-calc" }),
             "10:15:01      created    \"Implement calc.multiply\" in demo-calc"
         },

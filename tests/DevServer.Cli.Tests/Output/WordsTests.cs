@@ -28,7 +28,7 @@ public sealed class WordsTests
     [Fact]
     public void ParseStatus_EveryListedName_RoundTrips()
     {
-        Assert.Equal(8, Words.StatusNames.Count);
+        Assert.Equal(9, Words.StatusNames.Count);
         foreach (var name in Words.StatusNames)
         {
             Assert.Equal(name, Words.Status(Words.ParseStatus(name)));

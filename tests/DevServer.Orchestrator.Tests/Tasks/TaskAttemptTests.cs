@@ -118,7 +118,12 @@ public sealed class TaskAttemptTests(ApiOrchestratorFixture orchestrator) : ICla
     public async Task TaskDone_RetryAndCancelRefusedPatchServedAndNewBaseBranchClearsTheBaseCommit()
     {
         var ct = TestContext.Current.CancellationToken;
-        var patch = ByteString.CopyFromUtf8("From bbbb Mon Sep 17 00:00:00 2001\nSubject: [PATCH] greet\n\n");
+        // A real format-patch entry: delivery's preflight gate reads it (an unreadable series would block the task).
+        var patch = ByteString.CopyFromUtf8(
+            $"From {HeadCommit} Mon Sep 17 00:00:00 2001\nFrom: Agent <agent@example.invalid>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n" +
+            "Subject: [PATCH] greet\n\n---\n greeting.txt | 1 +\n 1 file changed, 1 insertion(+)\n\n" +
+            "diff --git a/greeting.txt b/greeting.txt\nindex 1111111..2222222 100644\n--- a/greeting.txt\n+++ b/greeting.txt\n" +
+            "@@ -1 +1,2 @@\n Hello\n+Hello from the agent\n-- \n2.39.0\n\n");
         var (worker, task, assignment) = await DispatchAsync(ct, request => request.SkipVerification = true);
         using (worker)
         {
@@ -133,8 +138,11 @@ public sealed class TaskAttemptTests(ApiOrchestratorFixture orchestrator) : ICla
             }, ct);
         }
 
-        var done = (await GetAsync(task.Id, ct)).Task;
-        Assert.Equal((TaskStatus.Done, BaseCommit), (done.Status, done.BaseCommit));
+        // Work that skipped verification goes through delivery too: patch only (the default) is the gate, then done.
+        var done = (await WaitForFinishedAsync(task.Id, ct)).Task;
+        Assert.True(done.Status == TaskStatus.Done, done.StatusReason);
+        Assert.Equal(BaseCommit, done.BaseCommit);
+        Assert.Equal(DeliveryFlow.Patch, done.Delivery.Flow);
 
         await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, async () => await Tasks.RetryTaskAsync(new RetryTaskRequest { Id = task.Id }, cancellationToken: ct));
         await RpcAssert.FailsAsync(StatusCode.FailedPrecondition, async () => await Tasks.CancelTaskAsync(new CancelTaskRequest { Id = task.Id }, cancellationToken: ct));
@@ -251,6 +259,23 @@ public sealed class TaskAttemptTests(ApiOrchestratorFixture orchestrator) : ICla
         {
             worker.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Waits until the task finished (delivery included).</summary>
+    private async Task<GetTaskResponse> WaitForFinishedAsync(long taskId, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(FakeWorker.ReadTimeout);
+        while (true)
+        {
+            var response = await GetAsync(taskId, bounded.Token);
+            if (response.Task.Status is TaskStatus.Done or TaskStatus.Failed or TaskStatus.Blocked or TaskStatus.Cancelled)
+            {
+                return response;
+            }
+
+            await Task.Delay(50, bounded.Token);
         }
     }
 

@@ -1,0 +1,317 @@
+using DevServer.Contracts.Events.V1;
+using DevServer.Delivery.Forges;
+using DevServer.Delivery.Git;
+using DevServer.Delivery.Preflight;
+using DevServer.Orchestrator.Tasks;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ContractFinding = DevServer.Contracts.Events.V1.PreflightFinding;
+
+namespace DevServer.Orchestrator.Delivery;
+
+/// <summary>
+/// Delivers one claimed task, top to bottom: the preflight gate, the diff statistics (the series applied and exported),
+/// the task's flow, and the outcome recorded through <see cref="TaskTransitions"/>. Running it again from the top is
+/// safe (same commit ids, find-or-create pull request), which is how a crash or a transient failure is recovered.
+/// The forge token is resolved here, at the last moment, and goes only into <see cref="GitCredentials"/> and the forge
+/// client: never into an event, a status reason or a log line.
+/// </summary>
+internal sealed partial class TaskDelivery(
+    NpgsqlDataSource dataSource,
+    TaskTransitions transitions,
+    GitDelivery git,
+    IHttpClientFactory httpClients,
+    IOptions<DeliveryOptions> options,
+    ILogger<TaskDelivery> logger)
+{
+    public const string HttpClientName = "forge";
+    private const int MaxReasonLength = 2000;
+
+    /// <summary>True when the task (locked by <paramref name="change"/>) was blocked by delivery, not by its work.</summary>
+    public static async Task<bool> WasBlockedByDeliveryAsync(TaskChange change, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT delivery_blocked FROM tasks WHERE id = @task", change.Transaction.Connection, change.Transaction);
+        command.Parameters.AddWithValue("task", change.TaskId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string == "delivery";
+    }
+
+    /// <summary>Delivers the task claimed until <paramref name="claim"/>; records nothing if the claim was lost meanwhile.</summary>
+    public async Task DeliverAsync(long taskId, DateTimeOffset claim, CancellationToken cancellationToken)
+    {
+        if (await DeliveryContext.ReadAsync(dataSource, taskId, cancellationToken) is not { } context)
+        {
+            await RecordAsync(taskId, claim, 0, DeliveryResult.Blocked("no verified work to deliver", byPreflight: false), null, cancellationToken);
+            return;
+        }
+
+        DeliveryResult result;
+        DiffStatistics? statistics = null;
+        try
+        {
+            var report = PreflightGate.Scan(context.Series, context.Preflight);
+            if (!report.Passed)
+            {
+                await RecordAsync(taskId, claim, context.Attempt, DeliveryResult.Preflight(report.Findings), null, cancellationToken);
+                return;
+            }
+
+            var repository = Repository(context);
+            var export = await git.ExportPatchesAsync(repository, context.Series, context.BaseCommit, cancellationToken);
+            if (export.Outcome.Succeeded || export.Outcome.Status == GitDeliveryStatus.NothingToDeliver)
+            {
+                statistics = export.Statistics;
+            }
+
+            result = context.Flow switch
+            {
+                // Patch only: the gate passed and the series is downloadable; an export that failed only loses the statistics.
+                DeliveryFlows.Patch => DeliveryResult.Success(DeliveryFlows.Patch, "", "", null, "preflight passed; the patch is ready"),
+                _ when !export.Outcome.Succeeded && export.Outcome.Status != GitDeliveryStatus.NothingToDeliver => FromGit(context.Flow, export.Outcome, "apply"),
+                _ when context.Kind == RepositoryKind.LocalFolder => await LocalFolderAsync(context, repository, cancellationToken),
+                DeliveryFlows.DirectCommit => await DirectCommitAsync(context, repository, cancellationToken),
+                _ => await PullRequestAsync(context, repository, export, cancellationToken),
+            };
+        }
+        catch (ArgumentException exception)
+        {
+            // The library refuses a repository it must never touch (a location carrying credentials); its message
+            // never repeats the location. Retrying cannot help: a person must fix the repository.
+            result = DeliveryResult.Blocked($"the repository cannot be delivered to: {exception.Message}", byPreflight: false);
+        }
+        catch (Exception exception) when (exception is IOException or InvalidOperationException or HttpRequestException or UnauthorizedAccessException)
+        {
+            // Unexpected, but not the task's fault: retried like an outage. The type only: a message may quote anything.
+            LogDeliveryCrashed(logger, taskId, exception.GetType().Name);
+            result = DeliveryResult.Transient($"delivery failed unexpectedly ({exception.GetType().Name}); see the orchestrator log");
+        }
+
+        await RecordAsync(taskId, claim, context.Attempt, result, statistics is null ? null : (context.RunId, statistics), cancellationToken);
+    }
+
+    private async Task<DeliveryResult> PullRequestAsync(
+        DeliveryContext context, DeliveryRepository repository, PatchExport export, CancellationToken cancellationToken)
+    {
+        if (ForgeOf(context) is not { } forge)
+        {
+            return DeliveryResult.Blocked(
+                context.ForgeKind == "none"
+                    ? "the repository has no forge (forge: none): pull requests are impossible; choose direct commit or patch"
+                    : "the forge cannot be derived from the repository's location; set its forge kind, URL and owner/name",
+                byPreflight: false);
+        }
+
+        if (TokenFor(context, forge) is not { } token)
+        {
+            return DeliveryResult.Blocked($"no forge token for {forge.BaseUrl.Host}: set one on the repository (--forge-token-file)", byPreflight: false);
+        }
+
+        var branch = BranchNames.ForTask(context.TaskId, context.Title);
+        var pushed = await git.PushBranchAsync(repository, context.Series, context.BaseCommit, branch, cancellationToken);
+        if (!pushed.Succeeded)
+        {
+            return FromGit(DeliveryFlows.PullRequest, pushed, "push");
+        }
+
+        var body = PullRequestBody.Build(new PullRequestSummary(
+            context.TaskId, context.Title, export.Subjects, export.Statistics, context.Stages, context.Metrics));
+        var client = forge.CreateClient(httpClients.CreateClient(HttpClientName), token, options.Value.ForgeTimeout);
+        var opened = await client.FindOrCreatePullRequestAsync(
+            forge.Repository, branch, context.BaseBranch, $"[task {context.TaskId}] {context.Title}", body, cancellationToken);
+        return opened.Succeeded
+            ? DeliveryResult.Success(DeliveryFlows.PullRequest, branch, pushed.Commit, opened.PullRequest, $"pull request {opened.Status.ToString().ToLowerInvariant()}")
+            : opened.Retryable
+                ? DeliveryResult.Transient(Reason("the forge", opened))
+                : DeliveryResult.Blocked(Reason("the forge refused the pull request", opened), byPreflight: false);
+    }
+
+    private async Task<DeliveryResult> DirectCommitAsync(DeliveryContext context, DeliveryRepository repository, CancellationToken cancellationToken)
+    {
+        var message = BranchNames.CommitMessage(context.TaskId, context.Title, context.Description);
+        var outcome = await git.CommitDirectAsync(repository, context.Series, context.BaseCommit, message, cancellationToken);
+        return outcome.Status == GitDeliveryStatus.NothingToDeliver
+            // A repeated delivery (the commit landed before a crash) finds its work already on the branch.
+            ? DeliveryResult.Success(DeliveryFlows.DirectCommit, context.BaseBranch, outcome.Commit, null, "the work is already on the branch")
+            : outcome.Succeeded
+                ? DeliveryResult.Success(DeliveryFlows.DirectCommit, context.BaseBranch, outcome.Commit, null, $"committed to {context.BaseBranch}")
+                : FromGit(DeliveryFlows.DirectCommit, outcome, "commit");
+    }
+
+    private async Task<DeliveryResult> LocalFolderAsync(DeliveryContext context, DeliveryRepository repository, CancellationToken cancellationToken)
+    {
+        var branch = BranchNames.ForTask(context.TaskId, context.Title);
+        var outcome = await git.DeliverToLocalFolderAsync(repository, context.Series, context.BaseCommit, branch, cancellationToken);
+        return outcome.Succeeded
+            ? DeliveryResult.Success(context.Flow, branch, outcome.Commit, null, $"branch {branch} created in the local folder")
+            : FromGit(context.Flow, outcome, "local folder");
+    }
+
+    private DeliveryRepository Repository(DeliveryContext context)
+    {
+        var repository = new DeliveryRepository(context.RepositoryName, context.Location, context.BaseBranch) { Kind = context.Kind };
+        var isHttp = Uri.TryCreate(context.Location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+        if (!isHttp || ForgeOf(context) is not { } forge || TokenFor(context, forge) is not { } token)
+        {
+            return repository;
+        }
+
+        return repository with { Credentials = forge.Kind == ForgeKind.GitHub ? GitCredentials.GitHub(token) : GitCredentials.Gitea(token) };
+    }
+
+    private static ForgeLocation? ForgeOf(DeliveryContext context)
+    {
+        if (context.ForgeKind == "none")
+        {
+            return null;
+        }
+
+        ForgeKind? kind = context.ForgeKind switch { "gitea" => ForgeKind.Gitea, "github" => ForgeKind.GitHub, _ => null };
+        var derived = ForgeLocation.FromCloneUrl(context.Location, kind);
+        var repositoryName = context.ForgeRepository.Split('/') is [var owner, var name] ? new ForgeRepository(owner, name) : derived?.Repository;
+        var baseUrl = context.ForgeApiUrl.Length > 0 ? new Uri(context.ForgeApiUrl) : derived?.BaseUrl;
+        if (repositoryName is null || baseUrl is null)
+        {
+            return null;
+        }
+
+        return new ForgeLocation(kind ?? derived?.Kind ?? ForgeKind.Gitea, baseUrl, repositoryName);
+    }
+
+    /// <summary>The repository's token, else the configured one for the forge's host.</summary>
+    private string? TokenFor(DeliveryContext context, ForgeLocation forge) =>
+        context.RepositoryToken is { Length: > 0 } token ? token
+        : options.Value.ForgeTokens.TryGetValue(forge.BaseUrl.Host, out var global) && global.Length > 0 ? global
+        : null;
+
+    private static DeliveryResult FromGit(string flow, GitDeliveryOutcome outcome, string step)
+    {
+        var reason = outcome.Status switch
+        {
+            GitDeliveryStatus.Conflict => $"the work conflicts with the latest {outcome.Ref.Replace("refs/heads/", "", StringComparison.Ordinal)} in: {string.Join(", ", outcome.ConflictingFiles)}",
+            GitDeliveryStatus.ApplyFailed => $"the verified work does not apply on its base commit: {outcome.Message}",
+            _ => $"{step} failed ({outcome.Status.ToString().ToLowerInvariant()}): {outcome.Message}",
+        };
+        return outcome.Retryable ? DeliveryResult.Transient(reason) : DeliveryResult.Blocked(reason, byPreflight: false) with { Flow = flow };
+    }
+
+    private static string Reason(string what, ForgeOutcome outcome) =>
+        $"{what}: {outcome.Status}{(outcome.HttpStatus is { } status ? $" (HTTP {status})" : "")}{(outcome.Message.Length > 0 ? $": {outcome.Message}" : "")}";
+
+    private async Task RecordAsync(
+        long taskId, DateTimeOffset claim, int attempt, DeliveryResult result, (long RunId, DiffStatistics Statistics)? measured, CancellationToken cancellationToken)
+    {
+        var retry = options.Value;
+        await transitions.ChangeAsync(taskId, async change =>
+        {
+            if (change.Status != TaskStatuses.Delivering || !await StillClaimedAsync(change, claim, cancellationToken))
+            {
+                // Cancelled meanwhile, or another instance took over after our lease ran out: its outcome counts.
+                return false;
+            }
+
+            if (measured is { } m)
+            {
+                await change.ExecuteAsync(
+                    "UPDATE runs SET diff_statistics = @stats::jsonb WHERE id = @run",
+                    p => { p.AddWithValue("stats", DiffStatisticsJson.Serialize(m.Statistics)); p.AddWithValue("run", m.RunId); },
+                    cancellationToken);
+            }
+
+            var reason = Truncate(result.Reason);
+            switch (result.Kind)
+            {
+                case DeliveryResultKind.Delivered:
+                    await change.ExecuteAsync(
+                        """
+                        UPDATE tasks SET delivered_flow = @flow, delivered_branch = @branch, delivered_commit = @commit,
+                               pull_request_url = @url, pull_request_number = @number, delivered_at = @now,
+                               delivery_claimed_until = NULL, delivery_not_before = NULL, delivery_failures = 0, delivery_blocked = ''
+                        WHERE id = @task
+                        """,
+                        p =>
+                        {
+                            p.AddWithValue("flow", result.Flow);
+                            p.AddWithValue("branch", result.Branch);
+                            p.AddWithValue("commit", result.Commit);
+                            p.AddWithValue("url", result.PullRequest?.Url ?? "");
+                            p.AddWithValue("number", result.PullRequest?.Number ?? 0L);
+                        },
+                        cancellationToken);
+                    change.AddEvent(attempt, new TaskEvent
+                    {
+                        Delivered = new Delivered
+                        {
+                            Flow = DeliveryFlows.FromStored(result.Flow),
+                            Branch = result.Branch,
+                            Commit = result.Commit,
+                            PullRequestUrl = result.PullRequest?.Url ?? "",
+                        },
+                    });
+                    change.SetStatus(TaskStatuses.Done, result.PullRequest is { } pr ? $"delivered: {pr.Url}" : $"delivered: {reason}", attempt);
+                    break;
+                case DeliveryResultKind.Transient:
+                    var failures = await IncrementFailuresAsync(change, cancellationToken);
+                    if (failures > retry.MaxRetries)
+                    {
+                        await BlockAsync(change, attempt, $"delivery failed {failures} times in a row; last: {reason}", "delivery", cancellationToken);
+                        break;
+                    }
+
+                    var next = change.Now + retry.RetryDelay(failures);
+                    await change.ExecuteAsync(
+                        "UPDATE tasks SET delivery_claimed_until = NULL, delivery_not_before = @next WHERE id = @task",
+                        p => p.AddWithValue("next", next), cancellationToken);
+                    change.AddEvent(attempt, new TaskEvent
+                    {
+                        DeliveryFailed = new DeliveryFailed { Reason = reason, Retrying = true, NextAttemptAt = Timestamp.FromDateTimeOffset(next) },
+                    });
+                    break;
+                default:
+                    foreach (var finding in result.Findings)
+                    {
+                        change.AddEvent(attempt, new TaskEvent
+                        {
+                            PreflightFinding = new ContractFinding { Rule = finding.RuleId, File = finding.File, Line = finding.Line, Preview = finding.Preview },
+                        });
+                    }
+
+                    await BlockAsync(change, attempt, reason, result.ByPreflight ? "preflight" : "delivery", cancellationToken);
+                    break;
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    private static async Task BlockAsync(TaskChange change, int attempt, string reason, string blockedBy, CancellationToken cancellationToken)
+    {
+        await change.ExecuteAsync(
+            "UPDATE tasks SET delivery_claimed_until = NULL, delivery_not_before = NULL, delivery_blocked = @by WHERE id = @task",
+            p => p.AddWithValue("by", blockedBy), cancellationToken);
+        change.AddEvent(attempt, new TaskEvent { DeliveryFailed = new DeliveryFailed { Reason = reason, Retrying = false } });
+        change.SetStatus(TaskStatuses.Blocked, reason, attempt);
+    }
+
+    private static async Task<bool> StillClaimedAsync(TaskChange change, DateTimeOffset claim, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT delivery_claimed_until = @claim FROM tasks WHERE id = @task", change.Transaction.Connection, change.Transaction);
+        command.Parameters.AddWithValue("claim", claim);
+        command.Parameters.AddWithValue("task", change.TaskId);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    private static async Task<int> IncrementFailuresAsync(TaskChange change, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "UPDATE tasks SET delivery_failures = delivery_failures + 1 WHERE id = @task RETURNING delivery_failures",
+            change.Transaction.Connection, change.Transaction);
+        command.Parameters.AddWithValue("task", change.TaskId);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static string Truncate(string text) => text.Length <= MaxReasonLength ? text : text[..MaxReasonLength] + "…";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of task {TaskId} failed unexpectedly ({ExceptionType}); it is retried")]
+    private static partial void LogDeliveryCrashed(ILogger logger, long taskId, string exceptionType);
+}
