@@ -14,7 +14,7 @@ internal sealed class CommandContext(CliHost host, GlobalOptions globals, ParseR
 
     public ParseResult Parse { get; } = parse;
 
-    public CliOutput Output { get; } = new(host, parse.GetValue(globals.Json));
+    public CliOutput Output { get; } = new(host, parse.GetValue(globals.Json), parse.GetValue(globals.Raw));
 
     public string DataDirectory => globals.DataDirectory(Parse);
 

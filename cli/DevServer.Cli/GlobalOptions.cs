@@ -39,12 +39,19 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<bool> Raw { get; } = new("--raw")
+    {
+        Description = "Also print agent CLIs' raw JSON output lines (their parsed steps are always printed)",
+        Recursive = true,
+    };
+
     public void AddTo(RootCommand root)
     {
         root.Add(Server);
         root.Add(Token);
         root.Add(Data);
         root.Add(Json);
+        root.Add(Raw);
     }
 
     /// <summary>--data, else the local installation's default.</summary>

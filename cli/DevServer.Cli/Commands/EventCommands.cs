@@ -82,7 +82,7 @@ internal static class EventCommands
         {
             output.WriteJson(taskEvent);
         }
-        else
+        else if (output.Shows(taskEvent))
         {
             output.Out.WriteLine(EventFormatting.Line(taskEvent, output.TimeZone, withTask));
         }

@@ -6,12 +6,22 @@ namespace DevServer.Cli.Output;
 /// Where a command writes: results to stdout (human text, or with <c>--json</c> one JSON object per line),
 /// progress notes to stdout for people and to stderr under <c>--json</c> (so stdout stays machine-readable).
 /// </summary>
-internal sealed class CliOutput(CliHost host, bool json)
+internal sealed class CliOutput(CliHost host, bool json, bool raw = false)
 {
     // Default values are written too: a consumer sees every field of a message, whatever its value.
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
     public bool Json { get; } = json;
+
+    /// <summary>
+    /// Whether event listings show an agent CLI's raw JSON lines. Without <c>--raw</c> they are left out of the human
+    /// text: the same content arrives parsed, as typed steps (the JSON output keeps everything).
+    /// </summary>
+    public bool Raw { get; } = raw;
+
+    /// <summary>Whether a human listing shows <paramref name="taskEvent"/>.</summary>
+    public bool Shows(Contracts.Events.V1.TaskEvent taskEvent) =>
+        Json || Raw || !EventFormatting.IsRawVendorLine(taskEvent);
 
     public TextWriter Out => host.Out;
 

@@ -37,6 +37,10 @@ internal static class EventFormatting
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>An agent output line that is a JSON object: an agent CLI's structured output, which also arrives as typed steps.</summary>
+    public static bool IsRawVendorLine(TaskEvent taskEvent) =>
+        taskEvent.OutputLine is { Source: OutputSource.Agent } line && line.Text.StartsWith('{');
+
     /// <summary>The kind word and the detail of an event other than an output line.</summary>
     public static (string Kind, string Detail) Describe(TaskEvent taskEvent, TimeZoneInfo zone) => taskEvent.KindCase switch
     {

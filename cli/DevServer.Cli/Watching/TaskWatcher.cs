@@ -30,7 +30,10 @@ internal sealed class TaskWatcher(CliHost host, CliOutput output, OrchestratorCo
                 OnMessage = response =>
                 {
                     state.Apply(response.Event);
-                    lines.WriteLine(output.Json ? CliOutput.FormatJson(response.Event) : EventFormatting.Line(response.Event, output.TimeZone));
+                    if (output.Shows(response.Event))
+                    {
+                        lines.WriteLine(output.Json ? CliOutput.FormatJson(response.Event) : EventFormatting.Line(response.Event, output.TimeZone));
+                    }
                 },
                 IsOverAtEnd = async token =>
                 {

@@ -175,6 +175,34 @@ public sealed class TaskWatcherTests : IAsyncLifetime
         Assert.Equal("task 7 · verifying · attempt 2 · 00:42", state.Render(Samples.Start.AddSeconds(52)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Watch_AgentCliJsonLines_ShownOnlyWithRawWhileTheirStepsAlwaysAre(bool raw)
+    {
+        var json = "{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s-1\"}";
+        _server.State.Watches.Add(async (request, stream, context) =>
+        {
+            await SendAsync(stream,
+            [
+                History[2],
+                Samples.Output(4, 1, json),
+                Samples.Event(5, 1, e => e.AgentActivity = new Contracts.Work.V1.AgentActivity
+                {
+                    SessionStarted = new Contracts.Work.V1.SessionStarted { SessionId = "s-1", Model = "sonnet" },
+                }),
+                Samples.Output(6, 1, "plain text from a script agent"),
+            ]);
+            Finish(TaskStatus.Done);
+        });
+
+        var result = await WatchAsync(raw ? ["--raw"] : []);
+
+        Assert.Equal(raw, result.Out.Contains(json, StringComparison.Ordinal));
+        Assert.Contains("session    started s-1 (sonnet)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("plain text from a script agent", result.Out, StringComparison.Ordinal);
+    }
+
     private Task<CliResult> WatchAsync(params string[] extra) =>
         TestCli.RunAsync(["task", "watch", "7", "--server", _server.ServerOption, "--token", "t", .. extra]);
 
