@@ -89,7 +89,9 @@ public sealed class ConnectionTests
         var mesh = new MeshDouble();
         await using var server = await MeshDoubleServer.StartAsync(mesh);
         var worker = await WorkerUnderTest.StartAsync(server.Address, new HandlerScript());
-        await mesh.WaitUntilAsync(m => m.Hellos.Count == 1, "the Hello");
+        // Connected means welcomed: a heartbeat comes only after the Welcome. (Stopped while the handshake is still
+        // waiting for the Welcome, the worker aborts the call instead, which a loaded machine made this test see.)
+        await mesh.WaitUntilAsync(m => m.Hellos.Count == 1 && m.Heartbeats > 0, "the Hello and a heartbeat");
 
         await worker.DisposeAsync();
 
