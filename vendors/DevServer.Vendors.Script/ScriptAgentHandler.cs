@@ -25,20 +25,15 @@ internal sealed class ScriptAgentHandler(
     {
         var work = assignment.Agent;
         var worktreeName = AgentAttempt.WorktreeName(assignment);
-        WorktreePreparation prepared;
-        try
+        var (prepared, ended) = await AgentAttempt.TryPrepareWorktreeAsync(workspace, assignment, reporter, cancellationToken);
+        if (prepared is null)
         {
-            prepared = await AgentAttempt.PrepareWorktreeAsync(workspace, assignment, reporter, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return Finished(new AgentResult { Outcome = AgentOutcome.Cancelled, Error = "Cancelled while the worktree was prepared." });
-        }
+            if (ended!.Outcome == AgentOutcome.PreparationFailed)
+            {
+                ScriptLog.PreparationFailed(logger, assignment.AssignmentId, ended.Error);
+            }
 
-        if (!prepared.Succeeded)
-        {
-            ScriptLog.PreparationFailed(logger, assignment.AssignmentId, prepared.Error);
-            return Finished(new AgentResult { Outcome = AgentOutcome.PreparationFailed, Error = prepared.Error });
+            return Finished(ended);
         }
 
         // Outside the worktree, so it never becomes part of the work.

@@ -28,6 +28,26 @@ public static class AgentAttempt
     }
 
     /// <summary>
+    /// <see cref="PrepareWorktreeAsync"/>, or the result the attempt ends with when the worktree cannot be had:
+    /// PREPARATION_FAILED with git's reason, or CANCELLED when the token fired meanwhile.
+    /// </summary>
+    public static async Task<(WorktreePreparation? Prepared, AgentResult? Ended)> TryPrepareWorktreeAsync(
+        Workspace workspace, Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var prepared = await PrepareWorktreeAsync(workspace, assignment, reporter, cancellationToken);
+            return prepared.Succeeded
+                ? (prepared, null)
+                : (null, new AgentResult { Outcome = AgentOutcome.PreparationFailed, Error = prepared.Error, BaseCommit = prepared.BaseCommit });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (null, new AgentResult { Outcome = AgentOutcome.Cancelled, Error = "Cancelled while the worktree was prepared." });
+        }
+    }
+
+    /// <summary>
     /// Prepares the task's worktree at the base commit (or branch), reporting git's output as worker lines, then applies
     /// the work so far (<see cref="AgentWork.PriorWork"/>: a resumed session's own earlier work, or the primary vendor's
     /// after a failover) so the agent continues from it. Prior work that does not apply fails the preparation.

@@ -34,20 +34,15 @@ public sealed class AgentCliHandler(
         ArgumentNullException.ThrowIfNull(assignment);
         ArgumentNullException.ThrowIfNull(reporter);
         var work = assignment.Agent;
-        WorktreePreparation prepared;
-        try
+        var (prepared, ended) = await AgentAttempt.TryPrepareWorktreeAsync(workspace, assignment, reporter, cancellationToken);
+        if (prepared is null)
         {
-            prepared = await AgentAttempt.PrepareWorktreeAsync(workspace, assignment, reporter, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return Finished(new AgentResult { Outcome = AgentOutcome.Cancelled, Error = "Cancelled while the worktree was prepared." });
-        }
+            if (ended!.Outcome == AgentOutcome.PreparationFailed)
+            {
+                AgentLog.PreparationFailed(logger, assignment.AssignmentId, ended.Error);
+            }
 
-        if (!prepared.Succeeded)
-        {
-            AgentLog.PreparationFailed(logger, assignment.AssignmentId, prepared.Error);
-            return Finished(new AgentResult { Outcome = AgentOutcome.PreparationFailed, Error = prepared.Error, BaseCommit = prepared.BaseCommit });
+            return Finished(ended);
         }
 
         var settings = options.Value;
