@@ -59,7 +59,7 @@ prerequisites() {
   require npm "npm"
   apt_install git ca-certificates python3
   postgres_server
-  for dir in tests/Interop/node vendors/examples/node-adapter; do
+  for dir in tests/Interop/node vendors/examples/node-adapter web; do
     [ -f "$root/$dir/package-lock.json" ] && npm_install "$root/$dir"
   done
   return 0
@@ -79,14 +79,30 @@ run_tests() {
   log "dotnet test"
   dotnet test DevServer.sln -c Release --no-build -nologo \
     --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000 || status=$?
-  # CI reads one closing line; count from the TRX files every test project wrote.
+  # The dashboard: its Vitest suite (JUnit report), then its production build and the first-load size budget.
+  log "web: vitest, build, size budget"
+  (cd "$root/web" && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$results/web-junit.xml") || status=$?
+  local web_build_failed=0
+  (cd "$root/web" && npm run --silent build >/dev/null && npm run --silent size) || { status=1; web_build_failed=1; }
+  # CI reads one closing line; count from the TRX files every test project wrote, plus the dashboard's JUnit report.
   local passed failed
-  passed=$(count_trx passed "$results")
-  failed=$(count_trx failed "$results")
+  passed=$(( $(count_trx passed "$results") + $(count_junit passed "$results/web-junit.xml") ))
+  failed=$(( $(count_trx failed "$results") + $(count_junit failed "$results/web-junit.xml") + web_build_failed ))
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crash or build failure is a failure
   echo "$passed passed, $failed failed"
   return "$status"
 }
+
+count_junit() (
+  # passed = tests - failures - errors - skipped, failed = failures + errors, from the <testsuites> totals (0 without a report).
+  set +o pipefail
+  local totals
+  totals=$(grep -o "<testsuites [^>]*" "$2" 2>/dev/null | head -1)
+  attribute() { echo "$totals" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  local tests failures errors skipped
+  tests=$(attribute tests); failures=$(attribute failures); errors=$(attribute errors); skipped=$(attribute skipped)
+  if [ "$1" = passed ]; then echo $(( ${tests:-0} - ${failures:-0} - ${errors:-0} - ${skipped:-0} )); else echo $(( ${failures:-0} + ${errors:-0} )); fi
+)
 
 count_trx() (
   # Sums one attribute of the <Counters> element over every TRX file (0 when there are none).

@@ -1,0 +1,74 @@
+import type { ComponentChildren } from "preact";
+import { TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
+import type { StreamState } from "../lib/resumable";
+import { priorityName, statusName } from "../views/format";
+
+export function StatusBadge({ status }: { status: TaskStatus }) {
+  return <span class={`badge status-${statusName(status)}`}>{statusName(status)}</span>;
+}
+
+export function PriorityBadge({ priority }: { priority: number }) {
+  return (
+    <span class={`badge prio prio-${priority}`} title={`priority ${priority}`}>
+      {priorityName(priority)}
+    </span>
+  );
+}
+
+export function ErrorBanner({ message, onClose }: { message: string | null; onClose?: () => void }) {
+  if (message === null) {
+    return null;
+  }
+  return (
+    <div class="error" role="alert">
+      <span>{message}</span>
+      {onClose !== undefined && (
+        <button class="link" onClick={onClose} aria-label="dismiss">
+          ×
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function LiveIndicator({ state }: { state: StreamState | null }) {
+  let text = "offline";
+  let cls = "muted";
+  if (state !== null) {
+    switch (state.kind) {
+      case "connecting":
+        text = "connecting…";
+        cls = "info";
+        break;
+      case "live":
+        text = "live";
+        cls = "ok";
+        break;
+      case "reconnecting":
+        text = `reconnecting in ${Math.ceil(state.delayMs / 1000)} s`;
+        cls = "warn";
+        break;
+      case "ended":
+        text = "finished";
+        cls = "muted";
+        break;
+      case "failed":
+        text = "stopped";
+        cls = "error";
+        break;
+    }
+  }
+  return <span class={`live tone-${cls}`}>● {text}</span>;
+}
+
+export function Card({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <section class="card">
+      <header>
+        <h2>{title}</h2>
+        {actions !== undefined && <div class="actions">{actions}</div>}
+      </header>
+      {children}
+    </section>
+  );
+}
