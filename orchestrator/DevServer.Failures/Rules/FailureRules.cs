@@ -69,6 +69,7 @@ internal static class FailureRules
 
         // Crashes and build-tool wrappers, after the tools that explain them.
         RustRules.Panic,
+        JavaRules.GradleTest,
         JavaRules.Gradle,
         JavaRules.Maven,
         SystemRules.Segfault,

@@ -3,7 +3,7 @@ using static DevServer.Failures.FailureRule;
 
 namespace DevServer.Failures;
 
-/// <summary>Java: javac (directly or through Maven), Maven Surefire, Maven and Gradle build failures.</summary>
+/// <summary>Java: javac (directly or through Maven), Maven Surefire, Gradle test failures, Maven and Gradle build failures.</summary>
 internal static partial class JavaRules
 {
     public static readonly FailureRule Compile = Create(
@@ -25,6 +25,14 @@ internal static partial class JavaRules
             Near(SurefireMessage(), after: 2),
             Near(SurefireLine(), after: 80),
         ]);
+
+    public static readonly FailureRule GradleTest = Create(
+        "java.gradle_test",
+        FailureSeverity.Recoverable,
+        "Gradle's test task reported failing tests (\"Class > method FAILED\" per test).",
+        GradleTestMatch(),
+        c => $"Gradle test {c["class"]} > {c["method"]} failed{c.Optional("message", ": ")}{c.Optional("file", " at ")}{c.Optional("line", ":")}. Read the test's assertion before changing the code.",
+        locators: [Near(GradleTestCause(), after: 1)]);
 
     public static readonly FailureRule Gradle = Create(
         "java.gradle",
@@ -56,6 +64,12 @@ internal static partial class JavaRules
 
     [GeneratedRegex("""^\[ERROR\]   [\w.$]+\.\w+:(?<line>\d+) """, Options, TimeoutMilliseconds)]
     private static partial Regex SurefireLine();
+
+    [GeneratedRegex("""^(?<class>[\w.$]+) > (?<method>\S.*?) FAILED$""", Options, TimeoutMilliseconds)]
+    private static partial Regex GradleTestMatch();
+
+    [GeneratedRegex("""^\s+(?<message>[\w.$]+(?:Error|Exception|Failure))(?: at (?<file>[\w$]+\.java):(?<line>\d+))?""", Options, TimeoutMilliseconds)]
+    private static partial Regex GradleTestCause();
 
     [GeneratedRegex("""^\* What went wrong:$""", Options, TimeoutMilliseconds)]
     private static partial Regex GradleMatch();

@@ -179,6 +179,12 @@ if want java.gradle; then d=$(new java-gradle); mkdir -p "$d/src/main/java/billi
   printf 'package billing;\n\npublic class Invoice {\n}\n' > "$d/src/main/java/billing/Invoice.java"
   record java.gradle "$d" "$(gradle --version 2>/dev/null | grep '^Gradle')" "gradle --offline --no-daemon -q -g $T/gradle-home build"; fi
 
+if want java.gradle_test; then d=$(new java-gradle-test); mkdir -p "$d/src/main/java/calc" "$d/src/test/java/calc"
+  printf "apply plugin: 'java'\n\ndependencies {\n    testCompile files('/usr/share/java/junit4.jar', '/usr/share/java/hamcrest-core.jar')\n}\n" > "$d/build.gradle"
+  printf 'package calc;\n\npublic class Calc {\n    public static int multiply(int a, int b) {\n        return a + b;\n    }\n}\n' > "$d/src/main/java/calc/Calc.java"
+  printf 'package calc;\n\nimport static org.junit.Assert.assertEquals;\n\nimport org.junit.Test;\n\npublic class CalcTest {\n    @Test\n    public void multipliesTwoNumbers() {\n        assertEquals(6, Calc.multiply(2, 3));\n    }\n}\n' > "$d/src/test/java/calc/CalcTest.java"
+  record java.gradle_test "$d" "$(gradle --version 2>/dev/null | grep '^Gradle'), junit 4 (Debian package)" "gradle --offline --no-daemon -g $T/gradle-home test"; fi
+
 if want java.compile; then d=$(new java-compile-gradle); mkdir -p "$d/src/main/java/billing"
   printf "apply plugin: 'java'\n" > "$d/build.gradle"
   printf 'package billing;\n\npublic class Invoice {\n    int total() { return taxes; }\n}\n' > "$d/src/main/java/billing/Invoice.java"
