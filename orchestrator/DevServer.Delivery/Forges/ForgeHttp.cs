@@ -117,6 +117,10 @@ internal sealed class ForgeHttp(HttpClient http, Uri apiRoot, string token, Time
     public static string? HeadRef(JsonElement json) =>
         json.TryGetProperty("head", out var head) && head.ValueKind == JsonValueKind.Object ? Text(head, "ref") : null;
 
+    /// <summary>The pull request of a listing (a JSON array) whose head branch is <paramref name="head"/>, if any.</summary>
+    public static JsonElement? FindByHead(JsonElement list, string head) =>
+        list.EnumerateArray().Where(pull => HeadRef(pull) == head).Select(pull => (JsonElement?)pull).FirstOrDefault();
+
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
     private string Scrub(string text) => token.Length == 0 ? text : text.Replace(token, "***", StringComparison.Ordinal);

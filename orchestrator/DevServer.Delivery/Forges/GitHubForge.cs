@@ -50,15 +50,7 @@ public sealed class GitHubForge : PullRequestForge
             return (null, Http.Failure(listed, $"Listing the pull requests of {repository}"));
         }
 
-        foreach (var pull in list.EnumerateArray())
-        {
-            if (ForgeHttp.HeadRef(pull) == head)
-            {
-                return (pull, null);
-            }
-        }
-
-        return (null, null);
+        return (ForgeHttp.FindByHead(list, head), null);
     }
 
     private protected override bool IsAlreadyExists(ForgeResponse response) =>

@@ -52,12 +52,9 @@ public sealed class GiteaForge : PullRequestForge
                 return (null, Http.Failure(listed, $"Listing the pull requests of {repository}"));
             }
 
-            foreach (var pull in list.EnumerateArray())
+            if (ForgeHttp.FindByHead(list, head) is { } found)
             {
-                if (ForgeHttp.HeadRef(pull) == head)
-                {
-                    return (pull, null);
-                }
+                return (found, null);
             }
 
             if (list.GetArrayLength() < PageSize)

@@ -10,8 +10,6 @@ namespace DevServer.Vendors.Core.Agents;
 /// <param name="Map">The map's text; empty when the repository has no code the map knows.</param>
 public sealed record RepositoryBriefing(string Guidance, string Map)
 {
-    public static RepositoryBriefing None { get; } = new("", "");
-
     /// <summary>Reads the briefing of the worktree at <paramref name="worktree"/>; maps of clean commits are cached in <paramref name="mapCache"/>.</summary>
     public static async Task<RepositoryBriefing> ReadAsync(
         string worktree, string mapCache, int guidanceBudget, int mapBudget, CancellationToken cancellationToken)
