@@ -6,6 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { OutputLine, StageFinished, StageStarted } from "../../events/v1/events_pb";
 import { file_devserver_events_v1_events } from "../../events/v1/events_pb";
+import type { LogLevel } from "../../logs/v1/logs_pb";
+import { file_devserver_logs_v1_logs } from "../../logs/v1/logs_pb";
 import type { AgentActivity } from "../../work/v1/activity_pb";
 import { file_devserver_work_v1_activity } from "../../work/v1/activity_pb";
 import type { AgentResult, AgentWork } from "../../work/v1/agent_pb";
@@ -20,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file devserver/mesh/v1/mesh.proto.
  */
 export const file_devserver_mesh_v1_mesh: GenFile = /*@__PURE__*/
-  fileDesc("ChxkZXZzZXJ2ZXIvbWVzaC92MS9tZXNoLnByb3RvEhFkZXZzZXJ2ZXIubWVzaC52MSLbAQoOQ29ubmVjdFJlcXVlc3QSKQoFaGVsbG8YASABKAsyGC5kZXZzZXJ2ZXIubWVzaC52MS5IZWxsb0gAEjEKCWhlYXJ0YmVhdBgCIAEoCzIcLmRldnNlcnZlci5tZXNoLnYxLkhlYXJ0YmVhdEgAEi8KBmV2ZW50cxgDIAEoCzIdLmRldnNlcnZlci5tZXNoLnYxLldvcmtFdmVudHNIABIvCgZyZXN1bHQYBCABKAsyHS5kZXZzZXJ2ZXIubWVzaC52MS5Xb3JrUmVzdWx0SABCCQoHbWVzc2FnZSL2AQoPQ29ubmVjdFJlc3BvbnNlEi0KB3dlbGNvbWUYASABKAsyGi5kZXZzZXJ2ZXIubWVzaC52MS5XZWxjb21lSAASMwoKYXNzaWdubWVudBgCIAEoCzIdLmRldnNlcnZlci5tZXNoLnYxLkFzc2lnbm1lbnRIABI1CgZjYW5jZWwYAyABKAsyIy5kZXZzZXJ2ZXIubWVzaC52MS5DYW5jZWxBc3NpZ25tZW50SAASPQoPYWNrbm93bGVkZ2VtZW50GAQgASgLMiIuZGV2c2VydmVyLm1lc2gudjEuQWNrbm93bGVkZ2VtZW50SABCCQoHbWVzc2FnZSL4AQoFSGVsbG8SEQoJd29ya2VyX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSKwoEa2luZBgDIAEoDjIdLmRldnNlcnZlci5tZXNoLnYxLldvcmtlcktpbmQSDgoGdmVuZG9yGAQgASgJEg4KBm1vZGVscxgFIAMoCRIQCghjYXBhY2l0eRgGIAEoBRIdChVhY3RpdmVfYXNzaWdubWVudF9pZHMYByADKAkSDwoHdmVyc2lvbhgIIAEoCRIYChByZXN1bWVzX3Nlc3Npb25zGAkgASgIEhQKDHJlcG9ydHNfY29zdBgKIAEoCBIPCgdhY2NvdW50GAsgASgJIoYBCgdXZWxjb21lEhEKCXdvcmtlcl9pZBgBIAEoCRI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMQoObGVhc2VfZHVyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iGwoJSGVhcnRiZWF0Eg4KBmFjdGl2ZRgBIAEoBSKtAQoKQXNzaWdubWVudBIVCg1hc3NpZ25tZW50X2lkGAEgASgJEg8KB3Rhc2tfaWQYAiABKAMSDwoHYXR0ZW1wdBgDIAEoBRItCgVhZ2VudBgEIAEoCzIcLmRldnNlcnZlci53b3JrLnYxLkFnZW50V29ya0gAEi8KBnZlcmlmeRgFIAEoCzIdLmRldnNlcnZlci53b3JrLnYxLlZlcmlmeVdvcmtIAEIGCgR3b3JrIjkKEENhbmNlbEFzc2lnbm1lbnQSFQoNYXNzaWdubWVudF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiUQoKV29ya0V2ZW50cxIVCg1hc3NpZ25tZW50X2lkGAEgASgJEiwKBmV2ZW50cxgCIAMoCzIcLmRldnNlcnZlci5tZXNoLnYxLldvcmtFdmVudCK9AgoJV29ya0V2ZW50EhAKCHNlcXVlbmNlGAEgASgDEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKC291dHB1dF9saW5lGAMgASgLMh8uZGV2c2VydmVyLmV2ZW50cy52MS5PdXRwdXRMaW5lSAASOgoOYWdlbnRfYWN0aXZpdHkYBCABKAsyIC5kZXZzZXJ2ZXIud29yay52MS5BZ2VudEFjdGl2aXR5SAASOgoNc3RhZ2Vfc3RhcnRlZBgFIAEoCzIhLmRldnNlcnZlci5ldmVudHMudjEuU3RhZ2VTdGFydGVkSAASPAoOc3RhZ2VfZmluaXNoZWQYBiABKAsyIi5kZXZzZXJ2ZXIuZXZlbnRzLnYxLlN0YWdlRmluaXNoZWRIAEIGCgRraW5kIq4BCgpXb3JrUmVzdWx0EhUKDWFzc2lnbm1lbnRfaWQYASABKAkSGwoTbGFzdF9ldmVudF9zZXF1ZW5jZRgCIAEoAxIvCgVhZ2VudBgDIAEoCzIeLmRldnNlcnZlci53b3JrLnYxLkFnZW50UmVzdWx0SAASMQoGdmVyaWZ5GAQgASgLMh8uZGV2c2VydmVyLndvcmsudjEuVmVyaWZ5UmVzdWx0SABCCAoGcmVzdWx0IlcKD0Fja25vd2xlZGdlbWVudBIVCg1hc3NpZ25tZW50X2lkGAEgASgJEhYKDmV2ZW50c190aHJvdWdoGAIgASgDEhUKDXJlc3VsdF9zdG9yZWQYAyABKAgqWwoKV29ya2VyS2luZBIbChdXT1JLRVJfS0lORF9VTlNQRUNJRklFRBAAEhYKEldPUktFUl9LSU5EX1ZFTkRPUhABEhgKFFdPUktFUl9LSU5EX1ZFUklGSUVSEAIyYwoLTWVzaFNlcnZpY2USVAoHQ29ubmVjdBIhLmRldnNlcnZlci5tZXNoLnYxLkNvbm5lY3RSZXF1ZXN0GiIuZGV2c2VydmVyLm1lc2gudjEuQ29ubmVjdFJlc3BvbnNlKAEwAUIeqgIbRGV2U2VydmVyLkNvbnRyYWN0cy5NZXNoLlYxYgZwcm90bzM", [file_devserver_events_v1_events, file_devserver_work_v1_activity, file_devserver_work_v1_agent, file_devserver_work_v1_verifier, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChxkZXZzZXJ2ZXIvbWVzaC92MS9tZXNoLnByb3RvEhFkZXZzZXJ2ZXIubWVzaC52MSKKAgoOQ29ubmVjdFJlcXVlc3QSKQoFaGVsbG8YASABKAsyGC5kZXZzZXJ2ZXIubWVzaC52MS5IZWxsb0gAEjEKCWhlYXJ0YmVhdBgCIAEoCzIcLmRldnNlcnZlci5tZXNoLnYxLkhlYXJ0YmVhdEgAEi8KBmV2ZW50cxgDIAEoCzIdLmRldnNlcnZlci5tZXNoLnYxLldvcmtFdmVudHNIABIvCgZyZXN1bHQYBCABKAsyHS5kZXZzZXJ2ZXIubWVzaC52MS5Xb3JrUmVzdWx0SAASLQoEbG9ncxgFIAEoCzIdLmRldnNlcnZlci5tZXNoLnYxLldvcmtlckxvZ3NIAEIJCgdtZXNzYWdlIvYBCg9Db25uZWN0UmVzcG9uc2USLQoHd2VsY29tZRgBIAEoCzIaLmRldnNlcnZlci5tZXNoLnYxLldlbGNvbWVIABIzCgphc3NpZ25tZW50GAIgASgLMh0uZGV2c2VydmVyLm1lc2gudjEuQXNzaWdubWVudEgAEjUKBmNhbmNlbBgDIAEoCzIjLmRldnNlcnZlci5tZXNoLnYxLkNhbmNlbEFzc2lnbm1lbnRIABI9Cg9hY2tub3dsZWRnZW1lbnQYBCABKAsyIi5kZXZzZXJ2ZXIubWVzaC52MS5BY2tub3dsZWRnZW1lbnRIAEIJCgdtZXNzYWdlIvgBCgVIZWxsbxIRCgl3b3JrZXJfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgRraW5kGAMgASgOMh0uZGV2c2VydmVyLm1lc2gudjEuV29ya2VyS2luZBIOCgZ2ZW5kb3IYBCABKAkSDgoGbW9kZWxzGAUgAygJEhAKCGNhcGFjaXR5GAYgASgFEh0KFWFjdGl2ZV9hc3NpZ25tZW50X2lkcxgHIAMoCRIPCgd2ZXJzaW9uGAggASgJEhgKEHJlc3VtZXNfc2Vzc2lvbnMYCSABKAgSFAoMcmVwb3J0c19jb3N0GAogASgIEg8KB2FjY291bnQYCyABKAkihgEKB1dlbGNvbWUSEQoJd29ya2VyX2lkGAEgASgJEjUKEmhlYXJ0YmVhdF9pbnRlcnZhbBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIxCg5sZWFzZV9kdXJhdGlvbhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiIbCglIZWFydGJlYXQSDgoGYWN0aXZlGAEgASgFIq0BCgpBc3NpZ25tZW50EhUKDWFzc2lnbm1lbnRfaWQYASABKAkSDwoHdGFza19pZBgCIAEoAxIPCgdhdHRlbXB0GAMgASgFEi0KBWFnZW50GAQgASgLMhwuZGV2c2VydmVyLndvcmsudjEuQWdlbnRXb3JrSAASLwoGdmVyaWZ5GAUgASgLMh0uZGV2c2VydmVyLndvcmsudjEuVmVyaWZ5V29ya0gAQgYKBHdvcmsiOQoQQ2FuY2VsQXNzaWdubWVudBIVCg1hc3NpZ25tZW50X2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJRCgpXb3JrRXZlbnRzEhUKDWFzc2lnbm1lbnRfaWQYASABKAkSLAoGZXZlbnRzGAIgAygLMhwuZGV2c2VydmVyLm1lc2gudjEuV29ya0V2ZW50Ir0CCglXb3JrRXZlbnQSEAoIc2VxdWVuY2UYASABKAMSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNgoLb3V0cHV0X2xpbmUYAyABKAsyHy5kZXZzZXJ2ZXIuZXZlbnRzLnYxLk91dHB1dExpbmVIABI6Cg5hZ2VudF9hY3Rpdml0eRgEIAEoCzIgLmRldnNlcnZlci53b3JrLnYxLkFnZW50QWN0aXZpdHlIABI6Cg1zdGFnZV9zdGFydGVkGAUgASgLMiEuZGV2c2VydmVyLmV2ZW50cy52MS5TdGFnZVN0YXJ0ZWRIABI8Cg5zdGFnZV9maW5pc2hlZBgGIAEoCzIiLmRldnNlcnZlci5ldmVudHMudjEuU3RhZ2VGaW5pc2hlZEgAQgYKBGtpbmQirgEKCldvcmtSZXN1bHQSFQoNYXNzaWdubWVudF9pZBgBIAEoCRIbChNsYXN0X2V2ZW50X3NlcXVlbmNlGAIgASgDEi8KBWFnZW50GAMgASgLMh4uZGV2c2VydmVyLndvcmsudjEuQWdlbnRSZXN1bHRIABIxCgZ2ZXJpZnkYBCABKAsyHy5kZXZzZXJ2ZXIud29yay52MS5WZXJpZnlSZXN1bHRIAEIICgZyZXN1bHQiVwoPQWNrbm93bGVkZ2VtZW50EhUKDWFzc2lnbm1lbnRfaWQYASABKAkSFgoOZXZlbnRzX3Rocm91Z2gYAiABKAMSFQoNcmVzdWx0X3N0b3JlZBgDIAEoCCJRCgpXb3JrZXJMb2dzEjIKB2VudHJpZXMYASADKAsyIS5kZXZzZXJ2ZXIubWVzaC52MS5Xb3JrZXJMb2dFbnRyeRIPCgdkcm9wcGVkGAIgASgFIpwBCg5Xb3JrZXJMb2dFbnRyeRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgVsZXZlbBgCIAEoDjIbLmRldnNlcnZlci5sb2dzLnYxLkxvZ0xldmVsEhAKCGNhdGVnb3J5GAMgASgJEg8KB21lc3NhZ2UYBCABKAkSEQoJZXhjZXB0aW9uGAUgASgJKlsKCldvcmtlcktpbmQSGwoXV09SS0VSX0tJTkRfVU5TUEVDSUZJRUQQABIWChJXT1JLRVJfS0lORF9WRU5ET1IQARIYChRXT1JLRVJfS0lORF9WRVJJRklFUhACMmMKC01lc2hTZXJ2aWNlElQKB0Nvbm5lY3QSIS5kZXZzZXJ2ZXIubWVzaC52MS5Db25uZWN0UmVxdWVzdBoiLmRldnNlcnZlci5tZXNoLnYxLkNvbm5lY3RSZXNwb25zZSgBMAFCHqoCG0RldlNlcnZlci5Db250cmFjdHMuTWVzaC5WMWIGcHJvdG8z", [file_devserver_events_v1_events, file_devserver_logs_v1_logs, file_devserver_work_v1_activity, file_devserver_work_v1_agent, file_devserver_work_v1_verifier, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * A message from a worker.
@@ -65,6 +67,14 @@ export type ConnectRequest = Message<"devserver.mesh.v1.ConnectRequest"> & {
      */
     value: WorkResult;
     case: "result";
+  } | {
+    /**
+     * The worker's own log entries (warnings and above by default), for the dashboard's log view.
+     *
+     * @generated from field: devserver.mesh.v1.WorkerLogs logs = 5;
+     */
+    value: WorkerLogs;
+    case: "logs";
   } | { case: undefined; value?: undefined };
 };
 
@@ -545,6 +555,84 @@ export type Acknowledgement = Message<"devserver.mesh.v1.Acknowledgement"> & {
  */
 export const AcknowledgementSchema: GenMessage<Acknowledgement> = /*@__PURE__*/
   messageDesc(file_devserver_mesh_v1_mesh, 10);
+
+/**
+ * Log entries a worker wrote since its previous WorkerLogs; sent at most a few times a second. Entries are
+ * best effort: a worker drops them (and says how many in its next message) rather than slow its work.
+ *
+ * @generated from message devserver.mesh.v1.WorkerLogs
+ */
+export type WorkerLogs = Message<"devserver.mesh.v1.WorkerLogs"> & {
+  /**
+   * Oldest first, at most 500.
+   *
+   * @generated from field: repeated devserver.mesh.v1.WorkerLogEntry entries = 1;
+   */
+  entries: WorkerLogEntry[];
+
+  /**
+   * Entries dropped since the previous message because the worker's buffer was full.
+   *
+   * @generated from field: int32 dropped = 2;
+   */
+  dropped: number;
+};
+
+/**
+ * Describes the message devserver.mesh.v1.WorkerLogs.
+ * Use `create(WorkerLogsSchema)` to create a new message.
+ */
+export const WorkerLogsSchema: GenMessage<WorkerLogs> = /*@__PURE__*/
+  messageDesc(file_devserver_mesh_v1_mesh, 11);
+
+/**
+ * One log entry of a worker.
+ *
+ * @generated from message devserver.mesh.v1.WorkerLogEntry
+ */
+export type WorkerLogEntry = Message<"devserver.mesh.v1.WorkerLogEntry"> & {
+  /**
+   * When it was written.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * Its level.
+   *
+   * @generated from field: devserver.logs.v1.LogLevel level = 2;
+   */
+  level: LogLevel;
+
+  /**
+   * The logger's category.
+   *
+   * @generated from field: string category = 3;
+   */
+  category: string;
+
+  /**
+   * The rendered message, at most 8 KiB.
+   *
+   * @generated from field: string message = 4;
+   */
+  message: string;
+
+  /**
+   * The exception, when there was one, at most 16 KiB.
+   *
+   * @generated from field: string exception = 5;
+   */
+  exception: string;
+};
+
+/**
+ * Describes the message devserver.mesh.v1.WorkerLogEntry.
+ * Use `create(WorkerLogEntrySchema)` to create a new message.
+ */
+export const WorkerLogEntrySchema: GenMessage<WorkerLogEntry> = /*@__PURE__*/
+  messageDesc(file_devserver_mesh_v1_mesh, 12);
 
 /**
  * The kind of work a worker does.

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { TaskStatus } from "../../tasks/v1/tasks_pb";
+import { file_devserver_tasks_v1_tasks } from "../../tasks/v1/tasks_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file devserver/queue/v1/queue.proto.
  */
 export const file_devserver_queue_v1_queue: GenFile = /*@__PURE__*/
-  fileDesc("Ch5kZXZzZXJ2ZXIvcXVldWUvdjEvcXVldWUucHJvdG8SEmRldnNlcnZlci5xdWV1ZS52MSJVCgpRdWV1ZVN0YXRlEg4KBnBhdXNlZBgBIAEoCBIXCg9tYXhfY29uY3VycmVuY3kYAiABKAUSDgoGcXVldWVkGAMgASgFEg4KBmFjdGl2ZRgEIAEoBSIRCg9HZXRRdWV1ZVJlcXVlc3QiQQoQR2V0UXVldWVSZXNwb25zZRItCgVxdWV1ZRgBIAEoCzIeLmRldnNlcnZlci5xdWV1ZS52MS5RdWV1ZVN0YXRlImYKElVwZGF0ZVF1ZXVlUmVxdWVzdBITCgZwYXVzZWQYASABKAhIAIgBARIcCg9tYXhfY29uY3VycmVuY3kYAiABKAVIAYgBAUIJCgdfcGF1c2VkQhIKEF9tYXhfY29uY3VycmVuY3kiRAoTVXBkYXRlUXVldWVSZXNwb25zZRItCgVxdWV1ZRgBIAEoCzIeLmRldnNlcnZlci5xdWV1ZS52MS5RdWV1ZVN0YXRlIhQKEkxpc3RXb3JrZXJzUmVxdWVzdCJCChNMaXN0V29ya2Vyc1Jlc3BvbnNlEisKB3dvcmtlcnMYASADKAsyGi5kZXZzZXJ2ZXIucXVldWUudjEuV29ya2VyIqoCCgZXb3JrZXISCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRraW5kGAMgASgJEg4KBnZlbmRvchgEIAEoCRIOCgZtb2RlbHMYBSADKAkSEAoIY2FwYWNpdHkYBiABKAUSDgoGYWN0aXZlGAcgASgFEhEKCWNvbm5lY3RlZBgIIAEoCBIwCgxsYXN0X3NlZW5fYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhgKEHJlc3VtZXNfc2Vzc2lvbnMYCiABKAgSFAoMcmVwb3J0c19jb3N0GAsgASgIEg8KB2FjY291bnQYDCABKAkSMAoMcGF1c2VkX3VudGlsGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDKlAgoMUXVldWVTZXJ2aWNlElUKCEdldFF1ZXVlEiMuZGV2c2VydmVyLnF1ZXVlLnYxLkdldFF1ZXVlUmVxdWVzdBokLmRldnNlcnZlci5xdWV1ZS52MS5HZXRRdWV1ZVJlc3BvbnNlEl4KC1VwZGF0ZVF1ZXVlEiYuZGV2c2VydmVyLnF1ZXVlLnYxLlVwZGF0ZVF1ZXVlUmVxdWVzdBonLmRldnNlcnZlci5xdWV1ZS52MS5VcGRhdGVRdWV1ZVJlc3BvbnNlEl4KC0xpc3RXb3JrZXJzEiYuZGV2c2VydmVyLnF1ZXVlLnYxLkxpc3RXb3JrZXJzUmVxdWVzdBonLmRldnNlcnZlci5xdWV1ZS52MS5MaXN0V29ya2Vyc1Jlc3BvbnNlQh+qAhxEZXZTZXJ2ZXIuQ29udHJhY3RzLlF1ZXVlLlYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5kZXZzZXJ2ZXIvcXVldWUvdjEvcXVldWUucHJvdG8SEmRldnNlcnZlci5xdWV1ZS52MSK1AQoKUXVldWVTdGF0ZRIOCgZwYXVzZWQYASABKAgSFwoPbWF4X2NvbmN1cnJlbmN5GAIgASgFEg4KBnF1ZXVlZBgDIAEoBRIOCgZhY3RpdmUYBCABKAUSLwoGY291bnRzGAUgAygLMh8uZGV2c2VydmVyLnF1ZXVlLnYxLlN0YXR1c0NvdW50EhcKD2NvbXBsZXRlZF90b2RheRgGIAEoBRIUCgxmYWlsZWRfdG9kYXkYByABKAUiTAoLU3RhdHVzQ291bnQSLgoGc3RhdHVzGAEgASgOMh4uZGV2c2VydmVyLnRhc2tzLnYxLlRhc2tTdGF0dXMSDQoFY291bnQYAiABKAUiJAoPR2V0UXVldWVSZXF1ZXN0EhEKCXRpbWVfem9uZRgBIAEoCSJBChBHZXRRdWV1ZVJlc3BvbnNlEi0KBXF1ZXVlGAEgASgLMh4uZGV2c2VydmVyLnF1ZXVlLnYxLlF1ZXVlU3RhdGUiZgoSVXBkYXRlUXVldWVSZXF1ZXN0EhMKBnBhdXNlZBgBIAEoCEgAiAEBEhwKD21heF9jb25jdXJyZW5jeRgCIAEoBUgBiAEBQgkKB19wYXVzZWRCEgoQX21heF9jb25jdXJyZW5jeSJEChNVcGRhdGVRdWV1ZVJlc3BvbnNlEi0KBXF1ZXVlGAEgASgLMh4uZGV2c2VydmVyLnF1ZXVlLnYxLlF1ZXVlU3RhdGUiFAoSTGlzdFdvcmtlcnNSZXF1ZXN0IkIKE0xpc3RXb3JrZXJzUmVzcG9uc2USKwoHd29ya2VycxgBIAMoCzIaLmRldnNlcnZlci5xdWV1ZS52MS5Xb3JrZXIiqgIKBldvcmtlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGtpbmQYAyABKAkSDgoGdmVuZG9yGAQgASgJEg4KBm1vZGVscxgFIAMoCRIQCghjYXBhY2l0eRgGIAEoBRIOCgZhY3RpdmUYByABKAUSEQoJY29ubmVjdGVkGAggASgIEjAKDGxhc3Rfc2Vlbl9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQcmVzdW1lc19zZXNzaW9ucxgKIAEoCBIUCgxyZXBvcnRzX2Nvc3QYCyABKAgSDwoHYWNjb3VudBgMIAEoCRIwCgxwYXVzZWRfdW50aWwYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiYKEVdhdGNoUXVldWVSZXF1ZXN0EhEKCXRpbWVfem9uZRgBIAEoCSJwChJXYXRjaFF1ZXVlUmVzcG9uc2USLQoFcXVldWUYASABKAsyHi5kZXZzZXJ2ZXIucXVldWUudjEuUXVldWVTdGF0ZRIrCgd3b3JrZXJzGAIgAygLMhouZGV2c2VydmVyLnF1ZXVlLnYxLldvcmtlcjKEAwoMUXVldWVTZXJ2aWNlElUKCEdldFF1ZXVlEiMuZGV2c2VydmVyLnF1ZXVlLnYxLkdldFF1ZXVlUmVxdWVzdBokLmRldnNlcnZlci5xdWV1ZS52MS5HZXRRdWV1ZVJlc3BvbnNlEl4KC1VwZGF0ZVF1ZXVlEiYuZGV2c2VydmVyLnF1ZXVlLnYxLlVwZGF0ZVF1ZXVlUmVxdWVzdBonLmRldnNlcnZlci5xdWV1ZS52MS5VcGRhdGVRdWV1ZVJlc3BvbnNlEl4KC0xpc3RXb3JrZXJzEiYuZGV2c2VydmVyLnF1ZXVlLnYxLkxpc3RXb3JrZXJzUmVxdWVzdBonLmRldnNlcnZlci5xdWV1ZS52MS5MaXN0V29ya2Vyc1Jlc3BvbnNlEl0KCldhdGNoUXVldWUSJS5kZXZzZXJ2ZXIucXVldWUudjEuV2F0Y2hRdWV1ZVJlcXVlc3QaJi5kZXZzZXJ2ZXIucXVldWUudjEuV2F0Y2hRdWV1ZVJlc3BvbnNlMAFCH6oCHERldlNlcnZlci5Db250cmFjdHMuUXVldWUuVjFiBnByb3RvMw", [file_devserver_tasks_v1_tasks, file_google_protobuf_timestamp]);
 
 /**
  * The queue's settings and counts.
@@ -47,6 +49,27 @@ export type QueueState = Message<"devserver.queue.v1.QueueState"> & {
    * @generated from field: int32 active = 4;
    */
   active: number;
+
+  /**
+   * How many tasks are in each status (statuses without tasks are left out); retired tasks are not counted.
+   *
+   * @generated from field: repeated devserver.queue.v1.StatusCount counts = 5;
+   */
+  counts: StatusCount[];
+
+  /**
+   * Tasks that became done since the start of today (in the request's time zone).
+   *
+   * @generated from field: int32 completed_today = 6;
+   */
+  completedToday: number;
+
+  /**
+   * Tasks that became failed or blocked since the start of today.
+   *
+   * @generated from field: int32 failed_today = 7;
+   */
+  failedToday: number;
 };
 
 /**
@@ -57,11 +80,45 @@ export const QueueStateSchema: GenMessage<QueueState> = /*@__PURE__*/
   messageDesc(file_devserver_queue_v1_queue, 0);
 
 /**
+ * The number of tasks in one status.
+ *
+ * @generated from message devserver.queue.v1.StatusCount
+ */
+export type StatusCount = Message<"devserver.queue.v1.StatusCount"> & {
+  /**
+   * The status.
+   *
+   * @generated from field: devserver.tasks.v1.TaskStatus status = 1;
+   */
+  status: TaskStatus;
+
+  /**
+   * How many tasks are in it.
+   *
+   * @generated from field: int32 count = 2;
+   */
+  count: number;
+};
+
+/**
+ * Describes the message devserver.queue.v1.StatusCount.
+ * Use `create(StatusCountSchema)` to create a new message.
+ */
+export const StatusCountSchema: GenMessage<StatusCount> = /*@__PURE__*/
+  messageDesc(file_devserver_queue_v1_queue, 1);
+
+/**
  * Request for GetQueue.
  *
  * @generated from message devserver.queue.v1.GetQueueRequest
  */
 export type GetQueueRequest = Message<"devserver.queue.v1.GetQueueRequest"> & {
+  /**
+   * The IANA time zone that decides where "today" starts; empty means UTC. INVALID_ARGUMENT when unknown.
+   *
+   * @generated from field: string time_zone = 1;
+   */
+  timeZone: string;
 };
 
 /**
@@ -69,7 +126,7 @@ export type GetQueueRequest = Message<"devserver.queue.v1.GetQueueRequest"> & {
  * Use `create(GetQueueRequestSchema)` to create a new message.
  */
 export const GetQueueRequestSchema: GenMessage<GetQueueRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_queue_v1_queue, 1);
+  messageDesc(file_devserver_queue_v1_queue, 2);
 
 /**
  * Response for GetQueue.
@@ -90,7 +147,7 @@ export type GetQueueResponse = Message<"devserver.queue.v1.GetQueueResponse"> & 
  * Use `create(GetQueueResponseSchema)` to create a new message.
  */
 export const GetQueueResponseSchema: GenMessage<GetQueueResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_queue_v1_queue, 2);
+  messageDesc(file_devserver_queue_v1_queue, 3);
 
 /**
  * Request for UpdateQueue; unset fields keep their value.
@@ -118,7 +175,7 @@ export type UpdateQueueRequest = Message<"devserver.queue.v1.UpdateQueueRequest"
  * Use `create(UpdateQueueRequestSchema)` to create a new message.
  */
 export const UpdateQueueRequestSchema: GenMessage<UpdateQueueRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_queue_v1_queue, 3);
+  messageDesc(file_devserver_queue_v1_queue, 4);
 
 /**
  * Response for UpdateQueue.
@@ -139,7 +196,7 @@ export type UpdateQueueResponse = Message<"devserver.queue.v1.UpdateQueueRespons
  * Use `create(UpdateQueueResponseSchema)` to create a new message.
  */
 export const UpdateQueueResponseSchema: GenMessage<UpdateQueueResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_queue_v1_queue, 4);
+  messageDesc(file_devserver_queue_v1_queue, 5);
 
 /**
  * Request for ListWorkers.
@@ -154,7 +211,7 @@ export type ListWorkersRequest = Message<"devserver.queue.v1.ListWorkersRequest"
  * Use `create(ListWorkersRequestSchema)` to create a new message.
  */
 export const ListWorkersRequestSchema: GenMessage<ListWorkersRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_queue_v1_queue, 5);
+  messageDesc(file_devserver_queue_v1_queue, 6);
 
 /**
  * Response for ListWorkers.
@@ -175,7 +232,7 @@ export type ListWorkersResponse = Message<"devserver.queue.v1.ListWorkersRespons
  * Use `create(ListWorkersResponseSchema)` to create a new message.
  */
 export const ListWorkersResponseSchema: GenMessage<ListWorkersResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_queue_v1_queue, 6);
+  messageDesc(file_devserver_queue_v1_queue, 7);
 
 /**
  * A worker process registered with the mesh.
@@ -280,7 +337,56 @@ export type Worker = Message<"devserver.queue.v1.Worker"> & {
  * Use `create(WorkerSchema)` to create a new message.
  */
 export const WorkerSchema: GenMessage<Worker> = /*@__PURE__*/
-  messageDesc(file_devserver_queue_v1_queue, 7);
+  messageDesc(file_devserver_queue_v1_queue, 8);
+
+/**
+ * Request for WatchQueue.
+ *
+ * @generated from message devserver.queue.v1.WatchQueueRequest
+ */
+export type WatchQueueRequest = Message<"devserver.queue.v1.WatchQueueRequest"> & {
+  /**
+   * See GetQueueRequest.time_zone.
+   *
+   * @generated from field: string time_zone = 1;
+   */
+  timeZone: string;
+};
+
+/**
+ * Describes the message devserver.queue.v1.WatchQueueRequest.
+ * Use `create(WatchQueueRequestSchema)` to create a new message.
+ */
+export const WatchQueueRequestSchema: GenMessage<WatchQueueRequest> = /*@__PURE__*/
+  messageDesc(file_devserver_queue_v1_queue, 9);
+
+/**
+ * One message of WatchQueue: the whole picture, replacing the previous one.
+ *
+ * @generated from message devserver.queue.v1.WatchQueueResponse
+ */
+export type WatchQueueResponse = Message<"devserver.queue.v1.WatchQueueResponse"> & {
+  /**
+   * The queue.
+   *
+   * @generated from field: devserver.queue.v1.QueueState queue = 1;
+   */
+  queue?: QueueState | undefined;
+
+  /**
+   * The workers, as ListWorkers returns them.
+   *
+   * @generated from field: repeated devserver.queue.v1.Worker workers = 2;
+   */
+  workers: Worker[];
+};
+
+/**
+ * Describes the message devserver.queue.v1.WatchQueueResponse.
+ * Use `create(WatchQueueResponseSchema)` to create a new message.
+ */
+export const WatchQueueResponseSchema: GenMessage<WatchQueueResponse> = /*@__PURE__*/
+  messageDesc(file_devserver_queue_v1_queue, 10);
 
 /**
  * The dispatch queue and the workers connected to the mesh.
@@ -318,6 +424,18 @@ export const QueueService: GenService<{
     methodKind: "unary";
     input: typeof ListWorkersRequestSchema;
     output: typeof ListWorkersResponseSchema;
+  },
+  /**
+   * The queue and the workers now, then again whenever either changes (a task changes status, a worker
+   * connects, disconnects or reports its load, the settings change), at most a few times a second, and at
+   * least every 15 seconds so that heartbeat times stay current.
+   *
+   * @generated from rpc devserver.queue.v1.QueueService.WatchQueue
+   */
+  watchQueue: {
+    methodKind: "server_streaming";
+    input: typeof WatchQueueRequestSchema;
+    output: typeof WatchQueueResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_devserver_queue_v1_queue, 0);
