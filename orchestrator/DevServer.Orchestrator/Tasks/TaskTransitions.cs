@@ -155,7 +155,13 @@ internal sealed class TaskChange(NpgsqlTransaction transaction, long taskId, Dat
         if (_newStatus is not null)
         {
             await using var command = new NpgsqlCommand(
-                "UPDATE tasks SET status = @status, status_reason = @reason, updated_at = @now WHERE id = @id",
+                """
+                UPDATE tasks
+                SET status = @status, status_reason = @reason, updated_at = @now,
+                    finished_at = CASE WHEN @status IN ('done', 'failed', 'blocked') THEN @now END,
+                    retired_at = CASE WHEN @status = 'queued' THEN NULL ELSE retired_at END
+                WHERE id = @id
+                """,
                 Transaction.Connection, Transaction);
             command.Parameters.AddWithValue("status", _newStatus);
             command.Parameters.AddWithValue("reason", _reason);
