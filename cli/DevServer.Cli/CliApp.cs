@@ -19,9 +19,13 @@ internal sealed class CliApp
         Root.Add(LocalCommands.BuildDemo(this));
         Root.Add(RepositoryCommands.Build(this));
         Root.Add(TaskCommands.Build(this));
+        Root.Add(TemplateCommands.Build(this));
+        Root.Add(IdeaCommands.Build(this));
         Root.Add(EventCommands.BuildAllEvents(this));
         Root.Add(QueueCommands.BuildQueue(this));
         Root.Add(QueueCommands.BuildWorkers(this));
+        Root.Add(AnalyticsCommands.Build(this));
+        Root.Add(SettingsCommands.Build(this));
         Root.Add(ClassifyCommand.Build(this));
         Root.Add(MapCommands.BuildMap(this));
         Root.Add(MapCommands.BuildDetect(this));

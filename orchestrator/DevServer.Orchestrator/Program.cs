@@ -2,6 +2,7 @@ using DevServer.Orchestrator.Auth;
 using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Hosting;
+using DevServer.Orchestrator.Logs;
 using Rpc.Health;
 using Rpc.Reflection;
 using Rpc.Server;
@@ -16,7 +17,9 @@ try
     builder.AddTasks();
     builder.AddMesh();
     builder.AddScheduling();
+    builder.AddQueue();
     builder.AddDelivery();
+    builder.AddLogs();
     builder.Services.AddRpc();
     builder.Services.AddRpcHealthChecks();
     builder.Services.AddRpcReflection();
@@ -25,6 +28,7 @@ try
     app.MapRpcHealthService().EnableGrpcWeb();
     app.MapRpcReflectionService();
     app.MapPipelineServices();
+    app.MapDashboard();
     app.LogEndpointsOnStart();
 
     await app.RunAsync();

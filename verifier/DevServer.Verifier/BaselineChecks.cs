@@ -19,6 +19,9 @@ namespace DevServer.Verifier;
 /// </summary>
 internal sealed class BaselineChecks(Workspace workspace, StageRunner stages)
 {
+    /// <summary>The workspace folder of the cached outcomes, one folder per base commit (cleaned by the workspace cleanup).</summary>
+    public const string Folder = "baselines";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _commitLocks = new(StringComparer.Ordinal);
 
@@ -60,13 +63,13 @@ internal sealed class BaselineChecks(Workspace workspace, StageRunner stages)
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var cacheFolder = Path.Combine(workspace.Root, "baselines", work.BaseCommit);
+            var cacheFolder = Path.Combine(workspace.Root, Folder, work.BaseCommit);
             if (await ReadAsync(CacheFile(cacheFolder, planned), cancellationToken) is { } cached)
             {
                 return cached;
             }
 
-            var worktreeName = "baseline-" + work.BaseCommit[..Math.Min(12, work.BaseCommit.Length)];
+            var worktreeName = WorktreeName(work.BaseCommit);
             var checkout = await workspace.PrepareWorktreeAsync(work.Repository, "", work.BaseCommit, worktreeName, null, null, cancellationToken);
             if (!checkout.Succeeded)
             {
@@ -111,6 +114,9 @@ internal sealed class BaselineChecks(Workspace workspace, StageRunner stages)
             gate.Release();
         }
     }
+
+    /// <summary>The base commit's checkout while its stages run.</summary>
+    public static string WorktreeName(string baseCommit) => "baseline-" + baseCommit[..Math.Min(12, baseCommit.Length)];
 
     /// <summary>The cache key: the commands of the stages up to the failed one (an earlier stage's command changes the result too).</summary>
     private static string CacheFile(string folder, IReadOnlyList<PlannedStage> planned)

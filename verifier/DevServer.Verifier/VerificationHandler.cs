@@ -19,13 +19,37 @@ internal sealed class VerificationHandler(Workspace workspace, TimeProvider time
     private readonly StageRunner _stages = new(timeProvider);
     private readonly BaselineChecks _baselines = new(workspace, new StageRunner(timeProvider));
 
+    /// <summary>
+    /// A verification's checkout, the base commit's checkout its baseline checks may make, and that commit's cached
+    /// baseline outcomes: the workspace cleanup leaves them alone while the verification is held.
+    /// </summary>
+    public IEnumerable<string> WorkspacePathsInUse(Assignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        if (assignment.Verify is not { } work)
+        {
+            return [];
+        }
+
+        List<string> paths = [$"worktrees/{WorktreeName(assignment)}"];
+        if (!string.IsNullOrEmpty(work.BaseCommit))
+        {
+            paths.Add($"worktrees/{BaselineChecks.WorktreeName(work.BaseCommit)}");
+            paths.Add($"{BaselineChecks.Folder}/{work.BaseCommit}");
+        }
+
+        return paths;
+    }
+
+    internal static string WorktreeName(Assignment assignment) => $"verify-{assignment.TaskId}-{assignment.Attempt}";
+
     public async Task<WorkResult> RunAsync(Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(assignment);
         ArgumentNullException.ThrowIfNull(reporter);
         var work = assignment.Verify ?? throw new ArgumentException("The assignment carries no VerifyWork.", nameof(assignment));
         var started = timeProvider.GetTimestamp();
-        var worktreeName = $"verify-{assignment.TaskId}-{assignment.Attempt}";
+        var worktreeName = WorktreeName(assignment);
         try
         {
             var result = await VerifyAsync(work, worktreeName, reporter, cancellationToken);

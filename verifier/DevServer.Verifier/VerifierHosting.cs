@@ -10,13 +10,24 @@ namespace DevServer.Verifier;
 
 internal static class VerifierHosting
 {
-    /// <summary>The mesh connection with <see cref="VerificationHandler"/>, working in the worker's workspace root.</summary>
+    /// <summary>
+    /// The mesh connection with <see cref="VerificationHandler"/>, working in the worker's workspace root, whose cleanup
+    /// also ages out the cached baseline outcomes (<see cref="BaselineChecks.Folder"/>).
+    /// </summary>
     public static IHostApplicationBuilder AddVerifier(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services =>
             new Workspace(services.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkspaceRoot
                 ?? throw new InvalidOperationException($"{WorkerOptions.Section}:WorkspaceRoot is not set.")));
-        return builder.AddMeshWorker<VerificationHandler>(WorkerKind.Verifier);
+        builder.AddMeshWorker<VerificationHandler>(WorkerKind.Verifier);
+        builder.Services.PostConfigure<WorkerOptions>(options =>
+        {
+            if (!options.Cleanup.CacheFolders.Contains(BaselineChecks.Folder))
+            {
+                options.Cleanup.CacheFolders.Add(BaselineChecks.Folder);
+            }
+        });
+        return builder;
     }
 }

@@ -52,6 +52,7 @@ internal static class LocalCommands
             using var connection = ConnectTo(system, context.Host);
             await WaitForWorkersAsync(system, connection, output, context.Host.TimeProvider, required: false, cancellationToken);
             output.Note(Addresses(system, "DevServer is up; Ctrl+C stops it."));
+            output.Note($"Dashboard: {system.WebAddress} — log in with the admin token in {system.AdminTokenFile}");
             return await RunUntilStoppedAsync(system, output, ExitCodes.Success, cancellationToken);
         });
         return command;

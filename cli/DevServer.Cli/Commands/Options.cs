@@ -85,6 +85,28 @@ internal static class Options
         },
     };
 
+    /// <summary><c>--name on|off</c>; null when absent.</summary>
+    /// <remarks>A switch, not a bool: the parser would take a bool option's value only when it reads as true or false.</remarks>
+    public static Option<Switch?> OnOff(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "on|off",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            switch (text.ToLowerInvariant())
+            {
+                case "on":
+                    return Switch.On;
+                case "off":
+                    return Switch.Off;
+                default:
+                    result.AddError($"{name} must be 'on' or 'off', not '{text}'.");
+                    return null;
+            }
+        },
+    };
+
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 
     public static Option<string?> Text(string name, string description, string helpName = "text") =>
@@ -105,4 +127,11 @@ internal static class Options
         result.AddError($"{name} must be {range} (got '{text}').");
         return null;
     }
+}
+
+/// <summary>The value of an <c>on|off</c> option.</summary>
+internal enum Switch
+{
+    Off,
+    On,
 }

@@ -6,10 +6,11 @@ using DevServer.Cli.Watching;
 using DevServer.Contracts.Tasks.V1;
 using DevServer.Contracts.Work.V1;
 using Google.Protobuf.WellKnownTypes;
+using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
 
 namespace DevServer.Cli.Commands;
 
-/// <summary><c>devserver task create|list|show|cancel|retry|delete|watch|events|patch</c>.</summary>
+/// <summary><c>devserver task create|list|show|cancel|retry|delete|retire|unretire|watch|events|patch</c>.</summary>
 internal static class TaskCommands
 {
     public static Command Build(CliApp app)
@@ -18,9 +19,12 @@ internal static class TaskCommands
         task.Add(BuildCreate(app));
         task.Add(BuildList(app));
         task.Add(BuildShow(app));
+        task.Add(BuildEnqueue(app));
         task.Add(BuildCancel(app));
         task.Add(BuildRetry(app));
         task.Add(BuildDelete(app));
+        task.Add(BuildRetire(app, retired: true));
+        task.Add(BuildRetire(app, retired: false));
         task.Add(BuildWatch(app));
         task.Add(EventCommands.BuildTaskEvents(app));
         task.Add(BuildPatch(app));
@@ -29,7 +33,8 @@ internal static class TaskCommands
 
     private static Command BuildCreate(CliApp app)
     {
-        var repo = new Option<string>("--repo") { Description = "The repository's name or id", Required = true, HelpName = "repo" };
+        var repo = Options.Text("--repo", "The repository's name or id (may come from --template)", "repo");
+        var template = Options.Text("--template", "A template (name or id) whose values fill the options not given", "name");
         var title = new Option<string>("--title") { Description = "A one-line summary (1–200 characters)", Required = true, HelpName = "text" };
         var description = Options.Text("--description", "The full request for the agent");
         var descriptionFile = Options.Text("--description-file", "Read the description from a file ('-' for stdin)", "path");
@@ -58,18 +63,24 @@ internal static class TaskCommands
         };
         var allowedTools = new Option<string[]>("--allowed-tool") { Description = "A tool the agent may use without asking, in the vendor's syntax (repeatable)", HelpName = "tool" };
         var deliver = Options.Deliver("What happens to the verified work: a pull request, a direct commit, or a patch only [default: the repository's]");
-        var noEnqueue = Options.Flag("--no-enqueue", "Leave the task pending instead of queueing it");
+        var enqueue = Options.Flag("--enqueue", "Queue the task at once [default: the orchestrator's auto-enqueue setting]");
+        var noEnqueue = Options.Flag("--no-enqueue", "Leave the task pending [default: the orchestrator's auto-enqueue setting]");
         var watch = Options.Flag("--watch", "Follow the task until it ends; the exit code tells how it ended");
-        var command = new Command("create", "Create a task (queued at once unless --no-enqueue).")
+        var command = new Command("create", "Create a task: queued with --enqueue or --watch, pending with --no-enqueue, else as the orchestrator's auto-enqueue setting says.")
         {
-            repo, title, description, descriptionFile, acceptance, priority, vendor, model, branch, maxAttempts, timeout,
-            skipVerification, labels, backupVendor, backupModel, maxTurns, billing, allowedTools, deliver, noEnqueue, watch,
+            repo, template, title, description, descriptionFile, acceptance, priority, vendor, model, branch, maxAttempts, timeout,
+            skipVerification, labels, backupVendor, backupModel, maxTurns, billing, allowedTools, deliver, enqueue, noEnqueue, watch,
         };
         command.Validators.Add(result =>
         {
             if (result.GetResult(description) is not null && result.GetResult(descriptionFile) is not null)
             {
                 result.AddError("Give --description or --description-file, not both.");
+            }
+
+            if (result.GetResult(enqueue) is not null && result.GetResult(noEnqueue) is not null)
+            {
+                result.AddError("Give --enqueue or --no-enqueue, not both.");
             }
 
             if (result.GetResult(noEnqueue) is not null && result.GetResult(watch) is not null)
@@ -81,7 +92,8 @@ internal static class TaskCommands
         {
             var request = new CreateTaskRequest
             {
-                Repository = context.Get(repo)!,
+                Repository = context.Get(repo) ?? "",
+                Template = context.Get(template) ?? "",
                 Title = context.Get(title)!,
                 Description = context.Get(descriptionFile) is { } path
                     ? await ReadDescriptionAsync(path, cancellationToken)
@@ -99,12 +111,20 @@ internal static class TaskCommands
                 TurnLimit = context.Get(maxTurns),
                 BillingMode = context.Get(billing),
                 DeliveryFlow = context.Get(deliver),
-                Enqueue = !context.Get(noEnqueue),
             };
+            // Unset unless asked, so that the orchestrator's auto-enqueue setting decides; --watch follows a queued task.
+            if (context.Get(enqueue) || context.Get(watch) || context.Get(noEnqueue))
+            {
+                request.Enqueue = !context.Get(noEnqueue);
+            }
+
             request.Labels.AddRange(context.Get(labels) ?? []);
             request.AllowedTools.AddRange(context.Get(allowedTools) ?? []);
             var response = await context.Connection.Tasks.CreateTaskAsync(request, cancellationToken: cancellationToken);
-            context.Output.Write(response.Task, () => $"Created {TaskFormatting.Summary(response.Task)}\n");
+            context.Output.Write(response.Task, () => response.Task.Status == TaskStatus.Pending
+                ? $"Created {TaskFormatting.Summary(response.Task)}\n" +
+                  $"It stays pending: `devserver task enqueue {response.Task.Id}` queues it (or pass --enqueue; `devserver settings set --auto-enqueue on` queues new tasks at once).\n"
+                : $"Created {TaskFormatting.Summary(response.Task)}\n");
             return context.Get(watch)
                 ? await Watcher(context).WatchAsync(response.Task.Id, cancellationToken)
                 : ExitCodes.Success;
@@ -112,7 +132,7 @@ internal static class TaskCommands
         return command;
     }
 
-    private static TurnLimit? ParseTurnLimit(ArgumentResult result)
+    internal static TurnLimit? ParseTurnLimit(ArgumentResult result)
     {
         var text = result.Tokens.Single().Value;
         if (text.Equals("unlimited", StringComparison.OrdinalIgnoreCase))
@@ -129,7 +149,7 @@ internal static class TaskCommands
         return null;
     }
 
-    private static BillingMode ParseBillingMode(ArgumentResult result)
+    internal static BillingMode ParseBillingMode(ArgumentResult result)
     {
         var text = result.Tokens.Single().Value;
         switch (text.ToLowerInvariant())
@@ -153,7 +173,8 @@ internal static class TaskCommands
         var label = Options.Text("--label", "Only tasks carrying this label", "label");
         var limit = Options.Range("--limit", 1, 200, "Tasks per page [default: 50]");
         var pageToken = Options.Text("--page-token", "Continue after a previous page", "token");
-        var command = new Command("list", "List tasks, newest first, a page at a time.") { statuses, repo, vendor, label, limit, pageToken };
+        var includeRetired = Options.Flag("--include-retired", "Also list retired tasks (left out by default)");
+        var command = new Command("list", "List tasks, newest first, a page at a time.") { statuses, repo, vendor, label, limit, pageToken, includeRetired };
         app.Handle(command, async (context, cancellationToken) =>
         {
             var request = new ListTasksRequest
@@ -163,6 +184,7 @@ internal static class TaskCommands
                 Label = context.Get(label) ?? "",
                 PageSize = context.Get(limit) ?? 0,
                 PageToken = context.Get(pageToken) ?? "",
+                IncludeRetired = context.Get(includeRetired),
             };
             request.Statuses.AddRange((context.Get(statuses) ?? []).Select(Words.ParseStatus));
             var response = await context.Connection.Tasks.ListTasksAsync(request, cancellationToken: cancellationToken);
@@ -201,6 +223,22 @@ internal static class TaskCommands
         return command;
     }
 
+    private static Command BuildEnqueue(CliApp app)
+    {
+        var id = Options.TaskId();
+        var watch = Options.Flag("--watch", "Follow the task until it ends; the exit code tells how it ended");
+        var command = new Command("enqueue", "Queue a pending task for dispatch.") { id, watch };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Tasks.EnqueueTaskAsync(new EnqueueTaskRequest { Id = context.Get(id) }, cancellationToken: cancellationToken);
+            context.Output.Write(response.Task, () => $"Queued {TaskFormatting.Summary(response.Task)}\n");
+            return context.Get(watch)
+                ? await Watcher(context).WatchAsync(response.Task.Id, cancellationToken)
+                : ExitCodes.Success;
+        });
+        return command;
+    }
+
     private static Command BuildRetry(CliApp app)
     {
         var id = Options.TaskId();
@@ -225,6 +263,23 @@ internal static class TaskCommands
         {
             var response = await context.Connection.Tasks.DeleteTaskAsync(new DeleteTaskRequest { Id = context.Get(id) }, cancellationToken: cancellationToken);
             context.Output.Write(response, () => string.Create(CultureInfo.InvariantCulture, $"Deleted task {context.Get(id)}.\n"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>task retire id</c> puts a finished task out of lists; <c>task unretire id</c> brings it back.</summary>
+    private static Command BuildRetire(CliApp app, bool retired)
+    {
+        var id = Options.TaskId();
+        var command = retired
+            ? new Command("retire", "Hide a finished task (done, failed, blocked or cancelled) from lists; analytics still count it.") { id }
+            : new Command("unretire", "List a retired task again.") { id };
+        app.Handle(command, async (context, cancellationToken) =>
+        {
+            var response = await context.Connection.Tasks.UpdateTaskAsync(
+                new UpdateTaskRequest { Id = context.Get(id), Retired = retired }, cancellationToken: cancellationToken);
+            context.Output.Write(response.Task, () => $"{(retired ? "Retired" : "Brought back")} {TaskFormatting.Summary(response.Task)}\n");
             return ExitCodes.Success;
         });
         return command;
@@ -286,7 +341,7 @@ internal static class TaskCommands
 
     private static TaskWatcher Watcher(CommandContext context) => new(context.Host, context.Output, context.Connection);
 
-    private static async Task<string> ReadDescriptionAsync(string path, CancellationToken cancellationToken)
+    internal static async Task<string> ReadDescriptionAsync(string path, CancellationToken cancellationToken)
     {
         try
         {

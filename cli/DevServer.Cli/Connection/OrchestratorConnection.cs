@@ -1,7 +1,11 @@
+using DevServer.Contracts.Analytics.V1;
 using DevServer.Contracts.Events.V1;
+using DevServer.Contracts.Ideas.V1;
 using DevServer.Contracts.Queue.V1;
 using DevServer.Contracts.Repositories.V1;
+using DevServer.Contracts.Settings.V1;
 using DevServer.Contracts.Tasks.V1;
+using DevServer.Contracts.Templates.V1;
 using Rpc;
 using Rpc.Client;
 using Rpc.Health.V1;
@@ -30,6 +34,10 @@ internal sealed class OrchestratorConnection : IDisposable
         Events = new EventService.EventServiceClient(invoker);
         Queue = new QueueService.QueueServiceClient(invoker);
         Health = new Health.HealthClient(invoker);
+        Analytics = new AnalyticsService.AnalyticsServiceClient(invoker);
+        ServerSettings = new SettingsService.SettingsServiceClient(invoker);
+        Templates = new TemplateService.TemplateServiceClient(invoker);
+        Ideas = new IdeaService.IdeaServiceClient(invoker);
     }
 
     public ConnectionSettings Settings { get; }
@@ -43,6 +51,15 @@ internal sealed class OrchestratorConnection : IDisposable
     public QueueService.QueueServiceClient Queue { get; }
 
     public Health.HealthClient Health { get; }
+
+    public AnalyticsService.AnalyticsServiceClient Analytics { get; }
+
+    /// <summary>The orchestrator's run-time settings (<see cref="Settings"/> is where this connection goes).</summary>
+    public SettingsService.SettingsServiceClient ServerSettings { get; }
+
+    public TemplateService.TemplateServiceClient Templates { get; }
+
+    public IdeaService.IdeaServiceClient Ideas { get; }
 
     /// <summary>A channel to <see cref="ConnectionSettings.Server"/> whose calls carry <c>authorization: Bearer …</c>.</summary>
     public static OrchestratorConnection Open(ConnectionSettings settings)

@@ -1,3 +1,4 @@
+using DevServer.DiskCleanup;
 using Microsoft.Extensions.Logging;
 
 namespace DevServer.Delivery.Git;
@@ -12,8 +13,9 @@ public sealed record DeliveryCleanupOptions(TimeSpan WorktreeMaxAge, TimeSpan Ca
 public sealed record DeliveryCleanupReport(IReadOnlyList<string> RemovedWorktrees, IReadOnlyList<string> RemovedCaches, long CacheBytesBefore, long CacheBytesAfter);
 
 /// <summary>
-/// Removes delivery's leftovers under its root, by age and by a disk cap: for a scheduled job. A cache (and its
-/// worktrees) that a delivery is using right now is skipped, never waited for.
+/// Removes delivery's leftovers under its root by the shared <see cref="CleanupPolicy"/> (the workers' workspaces use the
+/// same): worktrees and temp files by age, clone caches by age and then least recently used under a disk cap. A cache
+/// (and its worktrees) that a delivery is using right now is skipped, never waited for.
 /// </summary>
 public sealed partial class DeliveryCleanup(GitDeliveryOptions options, TimeProvider time, ILogger<DeliveryCleanup> logger)
 {
@@ -21,76 +23,73 @@ public sealed partial class DeliveryCleanup(GitDeliveryOptions options, TimeProv
     {
         ArgumentNullException.ThrowIfNull(cleanup);
         var root = Path.GetFullPath(options.Root);
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.GetUtcNow();
         var git = new GitRunner(logger, options.CommitterName, options.CommitterEmail);
-        var removedWorktrees = new List<string>();
-        var removedCaches = new List<string>();
 
-        foreach (var worktree in Folders(Path.Combine(root, "worktrees")))
+        var worktrees = await CleanupPolicy.ApplyAsync(
+            Subfolders(Path.Combine(root, "worktrees")).Select(path => new CleanupCandidate(path, DiskUsage.LastWrite(path), DiskUsage.Bytes(path))),
+            CleanupLimits.AgeOnly(cleanup.WorktreeMaxAge),
+            now,
+            async (worktree, token) =>
+            {
+                // <safe repository name>-<32 hex>: the cache it belongs to.
+                var name = Path.GetFileName(worktree.Path);
+                var cache = Path.Combine(root, "cache", $"{(name.Length > 33 ? name[..^33] : name)}.git");
+                using var held = DeliveryCheckout.TryLock(cache);
+                if (held is null)
+                {
+                    return false;
+                }
+
+                Folders.Delete(worktree.Path);
+                if (Directory.Exists(cache))
+                {
+                    await git.RunAsync(cache, ["worktree", "prune"], null, token);
+                }
+
+                return true;
+            },
+            cancellationToken);
+
+        var temporary = Path.Combine(root, "tmp");
+        await CleanupPolicy.ApplyAsync(
+            (Directory.Exists(temporary) ? Directory.GetFiles(temporary) : []).Select(path => new CleanupCandidate(path, DiskUsage.LastWrite(path), DiskUsage.Bytes(path))),
+            CleanupLimits.AgeOnly(cleanup.WorktreeMaxAge),
+            now,
+            (file, _) =>
+            {
+                File.Delete(file.Path);
+                return Task.FromResult(true);
+            },
+            cancellationToken);
+
+        var caches = await CleanupPolicy.ApplyAsync(
+            Subfolders(Path.Combine(root, "cache")).Select(path => new CleanupCandidate(path, DiskUsage.LastFetch(path), DiskUsage.Bytes(path))),
+            new CleanupLimits(cleanup.CacheMaxAge, cleanup.MaxCacheBytes),
+            now,
+            (cache, _) =>
+            {
+                using var held = DeliveryCheckout.TryLock(cache.Path);
+                if (held is null || HasWorktrees(cache.Path))
+                {
+                    return Task.FromResult(false);
+                }
+
+                Folders.Delete(cache.Path);
+                return Task.FromResult(true);
+            },
+            cancellationToken);
+
+        if (worktrees.Removed.Count + caches.Removed.Count > 0)
         {
-            // <safe repository name>-<32 hex>: the cache it belongs to.
-            var name = Path.GetFileName(worktree);
-            var cache = Path.Combine(root, "cache", $"{(name.Length > 33 ? name[..^33] : name)}.git");
-            if (now - Directory.GetLastWriteTimeUtc(worktree) < cleanup.WorktreeMaxAge)
-            {
-                continue;
-            }
-
-            using var held = DeliveryCheckout.TryLock(cache);
-            if (held is null)
-            {
-                continue;
-            }
-
-            Directory.Delete(worktree, recursive: true);
-            if (Directory.Exists(cache))
-            {
-                await git.RunAsync(cache, ["worktree", "prune"], null, cancellationToken);
-            }
-
-            removedWorktrees.Add(name);
+            Cleaned(logger, worktrees.Removed.Count, caches.Removed.Count, worktrees.BytesFreed + caches.BytesFreed, caches.BytesBefore, caches.BytesAfter);
         }
 
-        foreach (var file in Directory.Exists(Path.Combine(root, "tmp")) ? Directory.GetFiles(Path.Combine(root, "tmp")) : [])
-        {
-            if (now - File.GetLastWriteTimeUtc(file) >= cleanup.WorktreeMaxAge)
-            {
-                File.Delete(file);
-            }
-        }
-
-        var caches = Folders(Path.Combine(root, "cache"))
-            .Select(path => (Path: path, LastUsed: LastUsed(path), Bytes: Size(path)))
-            .OrderBy(c => c.LastUsed)
-            .ThenBy(c => c.Path, StringComparer.Ordinal)
-            .ToList();
-        var before = caches.Sum(c => c.Bytes);
-        var total = before;
-        foreach (var cache in caches)
-        {
-            var expired = now - cache.LastUsed >= cleanup.CacheMaxAge;
-            if (!expired && total <= cleanup.MaxCacheBytes)
-            {
-                continue;
-            }
-
-            using var held = DeliveryCheckout.TryLock(cache.Path);
-            if (held is null || HasWorktrees(cache.Path))
-            {
-                continue;
-            }
-
-            Directory.Delete(cache.Path, recursive: true);
-            total -= cache.Bytes;
-            removedCaches.Add(Path.GetFileName(cache.Path));
-        }
-
-        if (removedWorktrees.Count + removedCaches.Count > 0)
-        {
-            Cleaned(logger, removedWorktrees.Count, removedCaches.Count, before, total);
-        }
-
-        return new DeliveryCleanupReport(removedWorktrees, removedCaches, before, total);
+        return new DeliveryCleanupReport(
+            [.. worktrees.Removed.Select(r => Path.GetFileName(r.Candidate.Path))],
+            [.. caches.Removed.Select(r => Path.GetFileName(r.Candidate.Path))],
+            caches.BytesBefore,
+            caches.BytesAfter);
     }
 
     // Worktrees still registered after the prune above are young leftovers or in use: their cache stays.
@@ -100,18 +99,8 @@ public sealed partial class DeliveryCleanup(GitDeliveryOptions options, TimeProv
         return Directory.Exists(registrations) && Directory.GetDirectories(registrations).Length > 0;
     }
 
-    private static string[] Folders(string path) => Directory.Exists(path) ? [.. Directory.GetDirectories(path).Order(StringComparer.Ordinal)] : [];
+    private static string[] Subfolders(string path) => Directory.Exists(path) ? [.. Directory.GetDirectories(path).Order(StringComparer.Ordinal)] : [];
 
-    // A fetch writes FETCH_HEAD; a cache that never fetched counts from its creation.
-    private static DateTime LastUsed(string cache)
-    {
-        var fetchHead = Path.Combine(cache, "FETCH_HEAD");
-        return File.Exists(fetchHead) ? File.GetLastWriteTimeUtc(fetchHead) : Directory.GetLastWriteTimeUtc(cache);
-    }
-
-    private static long Size(string folder) =>
-        new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery cleanup removed {Worktrees} worktree(s) and {Caches} cache(s); caches {Before} → {After} bytes")]
-    private static partial void Cleaned(ILogger logger, int worktrees, int caches, long before, long after);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery cleanup removed {Worktrees} worktree(s) and {Caches} cache(s), freeing {Freed} bytes; caches {Before} → {After} bytes")]
+    private static partial void Cleaned(ILogger logger, int worktrees, int caches, long freed, long before, long after);
 }

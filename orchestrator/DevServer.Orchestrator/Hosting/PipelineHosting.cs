@@ -1,12 +1,17 @@
+using DevServer.Orchestrator.Analytics;
 using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Events;
+using DevServer.Orchestrator.Ideas;
+using DevServer.Orchestrator.Logs;
 using DevServer.Orchestrator.Mesh;
 using DevServer.Orchestrator.Queue;
 using DevServer.Orchestrator.Repositories;
 using DevServer.Orchestrator.Runs;
 using DevServer.Orchestrator.Scheduling;
+using DevServer.Orchestrator.Settings;
 using DevServer.Orchestrator.Tasks;
+using DevServer.Orchestrator.Templates;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -37,6 +42,7 @@ internal static class PipelineHosting
         builder.Services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section)
             .Validate(AgentOptions.IsValid, AgentOptions.Requirement).ValidateOnStart();
         builder.Services.AddSingleton<TaskTransitions>();
+        builder.Services.AddSingleton<TaskCreation>();
         builder.Services.AddSingleton<AttemptEndings>();
         return builder;
     }
@@ -50,6 +56,17 @@ internal static class PipelineHosting
         builder.Services.AddSingleton<AssignmentDelivery>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AssignmentDelivery>());
         builder.Services.Configure<RpcServerOptions>(options => options.MaxReceiveMessageSize = 64 * 1024 * 1024);
+        return builder;
+    }
+
+    /// <summary>The queue's and the settings' readers, the one settings store, and the live queue's change signal.</summary>
+    public static WebApplicationBuilder AddQueue(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<QueueSnapshots>();
+        builder.Services.AddSingleton<SettingsStore>();
+        builder.Services.AddSingleton<SecretOverview>();
+        builder.Services.AddSingleton<QueueChanges>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<QueueChanges>());
         return builder;
     }
 
@@ -93,6 +110,7 @@ internal static class PipelineHosting
                 .WithSimpleSchedule(s => s.WithInterval(scheduling.SweepInterval).RepeatForever()));
             quartz.AddJob<AttemptTimeoutJob>(job => job.WithIdentity(AttemptTimeoutJob.Key).StoreDurably());
             quartz.AddDeliveryCleanupJob(builder.Configuration);
+            quartz.AddLogRetentionJob(builder.Configuration);
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;
@@ -105,6 +123,11 @@ internal static class PipelineHosting
         app.MapRpcService<RepositoryApi>().EnableGrpcWeb();
         app.MapRpcService<EventApi>().EnableGrpcWeb();
         app.MapRpcService<QueueApi>().EnableGrpcWeb();
+        app.MapRpcService<LogApi>().EnableGrpcWeb();
+        app.MapRpcService<SettingsApi>().EnableGrpcWeb();
+        app.MapRpcService<AnalyticsApi>().EnableGrpcWeb();
+        app.MapRpcService<TemplateApi>().EnableGrpcWeb();
+        app.MapRpcService<IdeaApi>().EnableGrpcWeb();
         app.MapRpcService<MeshApi>();
         return app;
     }

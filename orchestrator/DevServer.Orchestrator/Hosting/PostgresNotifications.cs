@@ -12,8 +12,12 @@ internal sealed partial class PostgresNotifications(NpgsqlDataSource dataSource,
 {
     public const string EventsChannel = "devserver_events";
     public const string AssignmentsChannel = "devserver_assignments";
+    public const string LogsChannel = "devserver_logs";
 
-    private static readonly string[] Channels = [EventsChannel, AssignmentsChannel];
+    /// <summary>Something a queue snapshot shows changed (settings, workers); task changes come as events instead.</summary>
+    public const string QueueChannel = "devserver_queue";
+
+    private static readonly string[] Channels = [EventsChannel, AssignmentsChannel, LogsChannel, QueueChannel];
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Action> _subscribers = new();

@@ -1,5 +1,7 @@
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Orchestrator.Hosting;
+using DevServer.Orchestrator.Logs;
+using DevServer.Orchestrator.Queue;
 using DevServer.Orchestrator.Runs;
 using DevServer.Orchestrator.Scheduling;
 using DevServer.Orchestrator.Tasks;
@@ -21,6 +23,7 @@ internal sealed partial class MeshApi(
     AttemptEndings endings,
     DispatchRequests dispatch,
     OrchestratorInstance instance,
+    WorkerLogIntake workerLogs,
     IOptions<MeshOptions> options,
     TimeProvider clock,
     ILogger<MeshApi> logger) : MeshService.MeshServiceBase
@@ -83,7 +86,7 @@ internal sealed partial class MeshApi(
             switch (request.MessageCase)
             {
                 case ConnectRequest.MessageOneofCase.Heartbeat:
-                    await ExtendLeaseAsync(workerId, cancellationToken);
+                    await ExtendLeaseAsync(workerId, connection.ReportActive(request.Heartbeat.Active), cancellationToken);
                     break;
                 case ConnectRequest.MessageOneofCase.Events:
                     var (stored, through) = await endings.StoreEventsAsync(workerId, request.Events, cancellationToken);
@@ -104,6 +107,10 @@ internal sealed partial class MeshApi(
                             },
                         }
                         : Refusal(request.Result.AssignmentId), cancellationToken);
+                    break;
+                case ConnectRequest.MessageOneofCase.Logs:
+                    // Stamped with this connection's worker id: a worker cannot log in another's name.
+                    workerLogs.Accept(workerId, request.Logs);
                     break;
                 case ConnectRequest.MessageOneofCase.Hello:
                     throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello may only be sent once, first."));
@@ -184,8 +191,8 @@ internal sealed partial class MeshApi(
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, vendor = excluded.vendor, models = excluded.models,
                 capacity = excluded.capacity, version = excluded.version, resumes_sessions = excluded.resumes_sessions,
                 reports_cost = excluded.reports_cost, account = excluded.account, instance_id = excluded.instance_id,
-                lease_expires_at = excluded.lease_expires_at, last_seen_at = excluded.last_seen_at
-            """);
+                lease_expires_at = excluded.lease_expires_at, last_seen_at = excluded.last_seen_at;
+            """ + QueueChanges.AnnounceStatement);
         command.Parameters.AddWithValue("id", hello.WorkerId);
         command.Parameters.AddWithValue("name", hello.Name);
         command.Parameters.AddWithValue("kind", hello.Kind == WorkerKind.Vendor ? "vendor" : "verifier");
@@ -204,11 +211,15 @@ internal sealed partial class MeshApi(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task ExtendLeaseAsync(string workerId, CancellationToken cancellationToken)
+    /// <param name="workerId">The worker.</param>
+    /// <param name="loadChanged">The heartbeat reports a different load: queue watchers on every instance are told, in the same transaction.</param>
+    /// <param name="cancellationToken">Cancels the update.</param>
+    private async Task ExtendLeaseAsync(string workerId, bool loadChanged, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var command = dataSource.CreateCommand(
-            "UPDATE workers SET lease_expires_at = @lease, last_seen_at = @now, instance_id = @instance WHERE id = @id");
+            "UPDATE workers SET lease_expires_at = @lease, last_seen_at = @now, instance_id = @instance WHERE id = @id"
+            + (loadChanged ? ";" + QueueChanges.AnnounceStatement : ""));
         command.Parameters.AddWithValue("id", workerId);
         command.Parameters.AddWithValue("lease", now + options.Value.LeaseDuration);
         command.Parameters.AddWithValue("now", now);
@@ -224,7 +235,8 @@ internal sealed partial class MeshApi(
     {
         try
         {
-            await using var command = dataSource.CreateCommand("UPDATE workers SET instance_id = NULL WHERE id = @id AND instance_id = @instance");
+            await using var command = dataSource.CreateCommand(
+                "UPDATE workers SET instance_id = NULL WHERE id = @id AND instance_id = @instance;" + QueueChanges.AnnounceStatement);
             command.Parameters.AddWithValue("id", workerId);
             command.Parameters.AddWithValue("instance", instance.Id);
             await command.ExecuteNonQueryAsync(CancellationToken.None);

@@ -18,10 +18,12 @@ internal sealed class WorkerConnection
     private readonly ConcurrentDictionary<string, bool> _sentAssignments = new();
     private readonly ConcurrentDictionary<string, bool> _sentCancellations = new();
     private readonly CancellationTokenSource _closed;
+    private int _reportedActive;
 
     public WorkerConnection(Hello hello, CancellationToken callCancelled)
     {
         Hello = hello;
+        _reportedActive = hello.ActiveAssignmentIds.Count;
         _closed = CancellationTokenSource.CreateLinkedTokenSource(callCancelled);
     }
 
@@ -39,6 +41,9 @@ internal sealed class WorkerConnection
     public bool MarkAssignmentSent(string assignmentId) => _sentAssignments.TryAdd(assignmentId, true);
 
     public bool MarkCancellationSent(string assignmentId) => _sentCancellations.TryAdd(assignmentId, true);
+
+    /// <summary>Records the load a heartbeat reports; true when it differs from the previous report (or the Hello's).</summary>
+    public bool ReportActive(int active) => Interlocked.Exchange(ref _reportedActive, active) != active;
 
     public void Close()
     {

@@ -1,99 +1,86 @@
 using DevServer.Contracts.Queue.V1;
-using DevServer.Orchestrator.Scheduling;
+using DevServer.Orchestrator.Settings;
 using DevServer.Orchestrator.Tasks;
-using Npgsql;
 using Rpc;
 
 namespace DevServer.Orchestrator.Queue;
 
-/// <summary>Pausing, the global concurrency limit, and the worker list. The settings live in the database so every orchestrator honours them.</summary>
-internal sealed class QueueApi(NpgsqlDataSource dataSource, DispatchRequests dispatch, TimeProvider clock) : QueueService.QueueServiceBase
+/// <summary>
+/// Pausing, the global concurrency limit, the worker list, and the live picture of both. The settings live in the
+/// database (<see cref="SettingsStore"/>, shared with SettingsService) so every orchestrator honours them.
+/// </summary>
+internal sealed class QueueApi(QueueSnapshots snapshots, SettingsStore settings, QueueChanges changes, TimeProvider clock) : QueueService.QueueServiceBase
 {
+    /// <summary>Changes closer together than this reach a watcher as one message.</summary>
+    internal static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A watcher gets a message at least this often, so heartbeat times and leases stay current.</summary>
+    internal static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(15);
+
     public override async Task<GetQueueResponse> GetQueue(GetQueueRequest request, ServerCallContext context) =>
-        new() { Queue = await ReadAsync(context.CancellationToken) };
+        new() { Queue = await snapshots.ReadStateAsync(TodayStart.Resolve(request.TimeZone), context.CancellationToken) };
 
     public override async Task<UpdateQueueResponse> UpdateQueue(UpdateQueueRequest request, ServerCallContext context)
     {
-        if (request.HasMaxConcurrency && request.MaxConcurrency is < 1 or > 10)
-        {
-            throw TaskValidation.Invalid("max_concurrency must be between 1 and 10.");
-        }
-
         if (!request.HasPaused && !request.HasMaxConcurrency)
         {
             throw TaskValidation.Invalid("set paused or max_concurrency.");
         }
 
-        await using (var command = dataSource.CreateCommand(
-            """
-            UPDATE queue_settings SET paused = coalesce(@paused, paused), max_concurrency = coalesce(@max, max_concurrency), updated_at = @now
-            """))
-        {
-            command.Parameters.Add(new NpgsqlParameter<bool?>("paused", NpgsqlTypes.NpgsqlDbType.Boolean) { TypedValue = request.HasPaused ? request.Paused : null });
-            command.Parameters.Add(new NpgsqlParameter<int?>("max", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = request.HasMaxConcurrency ? request.MaxConcurrency : null });
-            command.Parameters.AddWithValue("now", clock.GetUtcNow());
-            await command.ExecuteNonQueryAsync(context.CancellationToken);
-        }
-
-        // Resuming or raising the limit may let queued work start now.
-        dispatch.Request();
-        return new UpdateQueueResponse { Queue = await ReadAsync(context.CancellationToken) };
+        await settings.UpdateAsync(
+            new SettingsChange(
+                Paused: request.HasPaused ? request.Paused : null,
+                MaxConcurrency: request.HasMaxConcurrency ? request.MaxConcurrency : null),
+            context.CancellationToken);
+        // The request has no time zone: today's figures are UTC's.
+        return new UpdateQueueResponse { Queue = await snapshots.ReadStateAsync(TimeZoneInfo.Utc, context.CancellationToken) };
     }
 
     public override async Task<ListWorkersResponse> ListWorkers(ListWorkersRequest request, ServerCallContext context)
     {
         var response = new ListWorkersResponse();
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT w.id, w.name, w.kind, w.vendor, w.models, w.capacity,
-                   (SELECT count(*)::int FROM assignments a WHERE a.worker_id = w.id AND a.state IN ('open', 'cancelling')),
-                   w.instance_id IS NOT NULL AND w.lease_expires_at > @now, w.last_seen_at,
-                   w.resumes_sessions, w.reports_cost, w.account,
-                   (SELECT p.paused_until FROM vendor_pauses p WHERE p.vendor = w.vendor AND p.account = w.account AND p.paused_until > @now)
-            FROM workers w
-            ORDER BY 8 DESC, w.name, w.id
-            """);
-        command.Parameters.AddWithValue("now", clock.GetUtcNow());
-        await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
-        while (await reader.ReadAsync(context.CancellationToken))
-        {
-            var worker = new Worker
-            {
-                Id = reader.GetString(0),
-                Name = reader.GetString(1),
-                Kind = reader.GetString(2),
-                Vendor = reader.GetString(3),
-                Capacity = reader.GetInt32(5),
-                Active = reader.GetInt32(6),
-                Connected = reader.GetBoolean(7),
-                LastSeenAt = TaskMappings.ToTimestamp(reader, 8),
-                ResumesSessions = reader.GetBoolean(9),
-                ReportsCost = reader.GetBoolean(10),
-                Account = reader.GetString(11),
-            };
-            if (!reader.IsDBNull(12))
-            {
-                worker.PausedUntil = TaskMappings.ToTimestamp(reader, 12);
-            }
-
-            worker.Models.AddRange(reader.GetFieldValue<string[]>(4));
-            response.Workers.Add(worker);
-        }
-
+        response.Workers.AddRange(await snapshots.ReadWorkersAsync(context.CancellationToken));
         return response;
     }
 
-    private async Task<QueueState> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The first snapshot at once; then, after each change, the next one no sooner than <see cref="MinInterval"/> after the
+    /// previous message (changes meanwhile fold into it), and without changes one every <see cref="MaxInterval"/>. The
+    /// watch is registered before the first read, so a change committed at any moment after the call starts is shown.
+    /// </summary>
+    public override async Task WatchQueue(WatchQueueRequest request, IServerStreamWriter<WatchQueueResponse> responseStream, ServerCallContext context)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT q.paused, q.max_concurrency,
-                   (SELECT count(*)::int FROM tasks WHERE status = 'queued'),
-                   (SELECT count(*)::int FROM tasks WHERE status IN ('running', 'verifying'))
-            FROM queue_settings q
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new QueueState { Paused = reader.GetBoolean(0), MaxConcurrency = reader.GetInt32(1), Queued = reader.GetInt32(2), Active = reader.GetInt32(3) };
+        var zone = TodayStart.Resolve(request.TimeZone);
+        var cancellationToken = context.CancellationToken;
+        using var watch = changes.Watch();
+        try
+        {
+            WatchQueueResponse? last = null;
+            var changed = false;
+            while (true)
+            {
+                // Reset before reading: a change during the read is either in this snapshot or calls for the next one.
+                watch.Reset();
+                var snapshot = await snapshots.ReadSnapshotAsync(zone, cancellationToken);
+                // A change that shows nothing new (another queue's task, a worker's load reported twice) is not sent.
+                if (!changed || !snapshot.Equals(last))
+                {
+                    await responseStream.WriteAsync(snapshot, cancellationToken);
+                    last = snapshot;
+                }
+
+                var sent = clock.GetTimestamp();
+                changed = await watch.WaitAsync(MaxInterval, cancellationToken);
+                var pause = MinInterval - clock.GetElapsedTime(sent);
+                if (changed && pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, clock, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away; the watch is removed on the way out.
+        }
     }
 }

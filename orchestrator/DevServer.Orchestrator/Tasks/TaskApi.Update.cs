@@ -111,6 +111,12 @@ internal sealed partial class TaskApi
             Set("delivery_flow", "delivery_flow", DeliveryFlows.ToStored(request.DeliveryFlow, "delivery_flow"));
         }
 
+        if (request.HasRetired)
+        {
+            // Written inside the change rather than as a plain assignment: retiring takes the change's own time.
+            fields.Add("retired");
+        }
+
         if (fields.Count == 0)
         {
             throw TaskValidation.Invalid("set at least one field to change.");
@@ -118,9 +124,17 @@ internal sealed partial class TaskApi
 
         await ChangeAsync(request.Id, async change =>
         {
+            if (request.HasRetired && request.Retired)
+            {
+                // Before the general rule, so that retiring a pending task is refused too, and says why.
+                change.Require("retired", TaskStatuses.Done, TaskStatuses.Failed, TaskStatuses.Blocked, TaskStatuses.Cancelled);
+            }
+
             change.Require("updated", TaskStatuses.Pending, TaskStatuses.Failed, TaskStatuses.Blocked, TaskStatuses.Cancelled, TaskStatuses.Done);
-            var sets = string.Join(", ", assignments.Select((a, i) => $"{a.Column} = @p{i}"));
-            await change.ExecuteAsync($"UPDATE tasks SET {sets}, updated_at = @now WHERE id = @task", parameters =>
+            var sets = string.Concat(assignments.Select((a, i) => $"{a.Column} = @p{i}, "));
+            // Retiring twice keeps the first time: it records when the task was put away.
+            var retired = !request.HasRetired ? "" : request.Retired ? "retired_at = coalesce(retired_at, @now), " : "retired_at = NULL, ";
+            await change.ExecuteAsync($"UPDATE tasks SET {sets}{retired}updated_at = @now WHERE id = @task", parameters =>
             {
                 for (var i = 0; i < assignments.Count; i++)
                 {

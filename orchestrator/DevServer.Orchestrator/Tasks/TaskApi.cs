@@ -1,5 +1,4 @@
 using System.Globalization;
-using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Tasks.V1;
 using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Repositories;
@@ -12,101 +11,13 @@ namespace DevServer.Orchestrator.Tasks;
 
 /// <summary>The task API: each RPC validates, then makes one transition (see <see cref="TaskTransitions"/>).</summary>
 internal sealed partial class TaskApi(
-    NpgsqlDataSource dataSource, TaskTransitions transitions, DispatchRequests dispatch, DeliveryLoop deliveries, TimeProvider clock)
+    NpgsqlDataSource dataSource, TaskTransitions transitions, DispatchRequests dispatch, DeliveryLoop deliveries, TaskCreation creation)
     : TaskService.TaskServiceBase
 {
     public override async Task<CreateTaskResponse> CreateTask(CreateTaskRequest request, ServerCallContext context)
     {
-        var cancellationToken = context.CancellationToken;
-        if (request.Repository.Length == 0)
-        {
-            throw TaskValidation.Invalid("repository (a name or id) is required.");
-        }
-
-        var title = TaskValidation.Title(request.Title);
-        var description = TaskValidation.Text(request.Description, "description", TaskValidation.MaxDescriptionBytes);
-        var acceptance = TaskValidation.Text(request.Acceptance, "acceptance", TaskValidation.MaxAcceptanceBytes);
-        var priority = TaskValidation.Priority(request.Priority);
-        var vendor = TaskValidation.Vendor(request.Vendor);
-        var model = TaskValidation.Model(request.Model);
-        var baseBranch = request.BaseBranch.Length == 0 ? null : TaskValidation.Branch(request.BaseBranch, "base_branch");
-        int? maxAttempts = request.MaxAttempts == 0 ? null : TaskValidation.MaxAttempts(request.MaxAttempts, "max_attempts");
-        TimeSpan? attemptTimeout = request.AttemptTimeout is null
-            ? null
-            : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
-        var labels = TaskValidation.Labels(request.Labels);
-        var backup = AgentSettings.Backup(vendor, model, request.BackupVendor, request.BackupModel);
-        var maxTurns = AgentSettings.StoredTurnLimit(request.TurnLimit);
-        var billingMode = AgentSettings.StoredBillingMode(request.BillingMode);
-        var allowedTools = AgentSettings.AllowedTools(request.AllowedTools);
-        var deliveryFlow = DeliveryFlows.ToStored(request.DeliveryFlow, "delivery_flow");
-
-        long taskId;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        {
-            var repository = await RepositoryApi.FindAsync(connection, request.Repository, cancellationToken)
-                ?? throw RepositoryApi.NotFound(request.Repository);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var status = request.Enqueue ? TaskStatuses.Queued : TaskStatuses.Pending;
-            await using (var insert = new NpgsqlCommand(
-                """
-                INSERT INTO tasks (repository_id, title, description, acceptance, priority, vendor, model, base_branch, status,
-                                   max_attempts, attempt_timeout, skip_verification, labels, backup_vendor, backup_model, max_turns,
-                                   billing_mode, allowed_tools, delivery_flow, created_at, updated_at)
-                SELECT r.id, @title, @description, @acceptance, @priority, @vendor, @model, coalesce(@branch, r.default_branch), @status,
-                       coalesce(@max_attempts, r.max_attempts), coalesce(@attempt_timeout, r.attempt_timeout), @skip, @labels,
-                       @backup_vendor, @backup_model, @max_turns, @billing_mode, @allowed_tools, @delivery_flow, @now, @now
-                FROM repositories r WHERE r.id = @repository
-                RETURNING id
-                """,
-                connection, transaction))
-            {
-                insert.Parameters.AddWithValue("repository", repository.Id);
-                insert.Parameters.AddWithValue("title", title);
-                insert.Parameters.AddWithValue("description", description);
-                insert.Parameters.AddWithValue("acceptance", acceptance);
-                insert.Parameters.AddWithValue("priority", (short)priority);
-                insert.Parameters.AddWithValue("vendor", vendor);
-                insert.Parameters.AddWithValue("model", model);
-                insert.Parameters.Add(new NpgsqlParameter<string?>("branch", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = baseBranch });
-                insert.Parameters.AddWithValue("status", status);
-                insert.Parameters.Add(new NpgsqlParameter<int?>("max_attempts", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = maxAttempts });
-                insert.Parameters.Add(new NpgsqlParameter<TimeSpan?>("attempt_timeout", NpgsqlTypes.NpgsqlDbType.Interval) { TypedValue = attemptTimeout });
-                insert.Parameters.AddWithValue("skip", request.SkipVerification);
-                insert.Parameters.AddWithValue("labels", labels);
-                insert.Parameters.AddWithValue("backup_vendor", backup.Vendor);
-                insert.Parameters.AddWithValue("backup_model", backup.Model);
-                insert.Parameters.Add(new NpgsqlParameter<int?>("max_turns", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = maxTurns });
-                insert.Parameters.AddWithValue("billing_mode", billingMode);
-                insert.Parameters.AddWithValue("allowed_tools", allowedTools);
-                insert.Parameters.AddWithValue("delivery_flow", deliveryFlow);
-                insert.Parameters.AddWithValue("now", clock.GetUtcNow());
-                taskId = (long)(await insert.ExecuteScalarAsync(cancellationToken)
-                    ?? throw RepositoryApi.NotFound(request.Repository));
-            }
-
-            var change = (await transitions.LockAsync(transaction, taskId, cancellationToken))!;
-            // The name, whichever reference (name or id) the request used.
-            change.AddEvent(0, new TaskEvent { Created = new TaskCreated { Title = title, Repository = repository.Name } });
-            if (request.Enqueue)
-            {
-                change.AddEvent(0, new TaskEvent
-                {
-                    StatusChanged = new StatusChanged { From = TaskStatus.Pending, To = TaskStatus.Queued, Reason = "created and queued" },
-                });
-            }
-
-            await change.FlushAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            transitions.Committed();
-        }
-
-        if (request.Enqueue)
-        {
-            dispatch.Request();
-        }
-
-        return new CreateTaskResponse { Task = await ReadTaskAsync(taskId, cancellationToken) };
+        var taskId = await creation.CreateAsync(request, context.CancellationToken);
+        return new CreateTaskResponse { Task = await ReadTaskAsync(taskId, context.CancellationToken) };
     }
 
     public override async Task<GetTaskResponse> GetTask(GetTaskRequest request, ServerCallContext context)
@@ -157,6 +68,7 @@ internal sealed partial class TaskApi(
               AND (@repository::bigint IS NULL OR t.repository_id = @repository)
               AND (@vendor = '' OR t.vendor = @vendor)
               AND (@label = '' OR @label = ANY(t.labels))
+              AND (@include_retired OR t.retired_at IS NULL)
             ORDER BY t.id DESC
             LIMIT @limit
             """);
@@ -165,6 +77,7 @@ internal sealed partial class TaskApi(
         command.Parameters.Add(new NpgsqlParameter<long?>("repository", NpgsqlTypes.NpgsqlDbType.Bigint) { TypedValue = repositoryId });
         command.Parameters.AddWithValue("vendor", request.Vendor);
         command.Parameters.AddWithValue("label", request.Label);
+        command.Parameters.AddWithValue("include_retired", request.IncludeRetired);
         command.Parameters.AddWithValue("limit", pageSize + 1);
         var response = new ListTasksResponse();
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);

@@ -17,7 +17,7 @@ internal static class TaskMappings
         t.skip_verification, t.labels, t.created_at, t.updated_at, t.last_event_sequence, t.not_before,
         t.backup_vendor, t.backup_model, t.max_turns, t.billing_mode, t.allowed_tools, t.on_backup,
         t.delivery_flow, t.delivered_flow, t.delivered_branch, t.delivered_commit, t.pull_request_url, t.pull_request_number,
-        t.delivered_at
+        t.delivered_at, t.retired_at
         """;
 
     public const string TaskFrom = "tasks t JOIN repositories r ON r.id = t.repository_id";
@@ -71,6 +71,11 @@ internal static class TaskMappings
         if (!reader.IsDBNull(21))
         {
             task.NotBefore = ToTimestamp(reader, 21);
+        }
+
+        if (!reader.IsDBNull(35))
+        {
+            task.RetiredAt = ToTimestamp(reader, 35);
         }
 
         return task;

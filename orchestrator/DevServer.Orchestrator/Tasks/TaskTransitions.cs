@@ -159,7 +159,7 @@ internal sealed class TaskChange(NpgsqlTransaction transaction, long taskId, Dat
                 UPDATE tasks
                 SET status = @status, status_reason = @reason, updated_at = @now,
                     finished_at = CASE WHEN @status IN ('done', 'failed', 'blocked') THEN @now END,
-                    retired_at = CASE WHEN @status = 'queued' THEN NULL ELSE retired_at END
+                    retired_at = CASE WHEN @status IN ('queued', 'delivering') THEN NULL ELSE retired_at END
                 WHERE id = @id
                 """,
                 Transaction.Connection, Transaction);

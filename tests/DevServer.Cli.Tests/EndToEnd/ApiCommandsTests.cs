@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DevServer.Cli.Local;
 using DevServer.Cli.Tests.Infrastructure;
 
@@ -74,6 +75,23 @@ public sealed class ApiCommandsTests(RunningSystem system) : IClassFixture<Runni
         Assert.EndsWith($"Task {id} cancelled: not needed\n", watched.Out, StringComparison.Ordinal);
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
         Assert.Equal(ExitCodes.NotFound, gone.ExitCode);
+    }
+
+    [Fact]
+    public async Task TaskCreate_NoEnqueueChoice_StaysPendingAndSaysHowToQueueIt()
+    {
+        Assert.Equal(0, (await system.RunAsync("repo", "add", "calc-e", await SampleAsync("calc-e"))).ExitCode);
+
+        var created = await system.RunAsync("task", "create", "--repo", "calc-e", "--title", "Later");
+        var id = Regex.Match(created.Out, @"^Created task (\d+) \(pending\): Later\n").Groups[1].Value;
+        var queued = await system.RunAsync("task", "enqueue", id);
+        var queuedAgain = await system.RunAsync("task", "enqueue", id);
+
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Contains($"`devserver task enqueue {id}` queues it", created.Out, StringComparison.Ordinal);
+        Assert.True(queued.ExitCode == 0, queued.ToString());
+        Assert.StartsWith($"Queued task {id} (queued): Later\n", queued.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Rejected, queuedAgain.ExitCode);
     }
 
     [Fact]

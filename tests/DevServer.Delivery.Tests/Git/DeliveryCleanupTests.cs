@@ -42,6 +42,32 @@ public sealed class DeliveryCleanupTests
         Assert.Equal(GitDeliveryStatus.Delivered, again.Outcome.Status);
     }
 
+    [Fact]
+    public async Task CleanAsync_CachesOverTheCap_LeastRecentlyFetchedGoesFirstUntilTheyFit()
+    {
+        using var fixture = new DeliveryFixture();
+        var cacheRoot = Path.Combine(fixture.Sandbox.DeliveryRoot, "cache");
+        foreach (var name in new[] { "first", "second", "third" })
+        {
+            var (bare, commit) = await fixture.Sandbox.CreateRemoteAsync(name, new Dictionary<string, string> { ["a"] = $"{name}\n" });
+            var series = await fixture.Sandbox.SeriesAsync(bare, commit, new Dictionary<string, string?> { ["b"] = "b\n" });
+            await fixture.Delivery.ExportPatchesAsync(new DeliveryRepository(name, bare, "main"), series, commit, fixture.Token);
+        }
+
+        // Fetched last: third, then first, then second. The cap holds once the two least recently fetched are gone.
+        File.SetLastWriteTimeUtc(Path.Combine(cacheRoot, "second.git", "FETCH_HEAD"), Now.UtcDateTime.AddDays(-3));
+        File.SetLastWriteTimeUtc(Path.Combine(cacheRoot, "first.git", "FETCH_HEAD"), Now.UtcDateTime.AddDays(-2));
+        File.SetLastWriteTimeUtc(Path.Combine(cacheRoot, "third.git", "FETCH_HEAD"), Now.UtcDateTime.AddDays(-1));
+        var third = DevServer.DiskCleanup.DiskUsage.Bytes(Path.Combine(cacheRoot, "third.git"));
+        var cleanup = new DeliveryCleanup(new GitDeliveryOptions(fixture.Sandbox.DeliveryRoot), new FixedTime(Now), new CapturingLogger<DeliveryCleanup>());
+
+        var report = await cleanup.CleanAsync(new DeliveryCleanupOptions(TimeSpan.FromDays(1), TimeSpan.FromDays(30), third), fixture.Token);
+
+        Assert.Equal(["second.git", "first.git"], report.RemovedCaches);
+        Assert.Equal(third, report.CacheBytesAfter);
+        Assert.True(Directory.Exists(Path.Combine(cacheRoot, "third.git")));
+    }
+
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

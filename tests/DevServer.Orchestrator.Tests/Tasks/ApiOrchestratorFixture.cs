@@ -37,6 +37,9 @@ public sealed partial class ApiOrchestratorFixture : IAsyncLifetime
 
     public RpcChannel Channel => _channel ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>Its data directory, where its embedded PostgreSQL listens (for tests that set up rows no API writes).</summary>
+    public string DataDirectory => _data?.Path ?? throw new InvalidOperationException("Not started.");
+
     public CallInvoker AdminInvoker => Channel.CreateCallInvoker().WithBearerToken(AdminToken);
 
     public CallInvoker WorkerInvoker => Channel.CreateCallInvoker().WithBearerToken(WorkerToken);

@@ -62,6 +62,11 @@ public sealed class WorkerOptionsTests
     [InlineData("Worker:Name", "a-name-of-129-characters-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Name")]
     [InlineData("Worker:ReconnectDelay:Max", "00:00:00.010", "ReconnectDelay")]
     [InlineData("Worker:Models:0", " ", "Models")]
+    [InlineData("Worker:Cleanup:MaxAge", "00:00:00", "Cleanup:MaxAge")]
+    [InlineData("Worker:Cleanup:MaxDiskBytes", "0", "Cleanup:MaxDiskBytes")]
+    [InlineData("Worker:Cleanup:Interval", "-00:00:01", "Cleanup:Interval")]
+    [InlineData("Worker:Cleanup:CacheFolders:0", "worktrees", "Cleanup:CacheFolders")]
+    [InlineData("Worker:Cleanup:CacheFolders:0", "../elsewhere", "Cleanup:CacheFolders")]
     public async Task Start_InvalidSetting_FailsNamingIt(string key, string value, string named)
     {
         var settings = WorkerUnderTest.Settings(new Uri("http://127.0.0.1:1"));

@@ -21,6 +21,9 @@ internal sealed class WorkerUnderTest : IAsyncDisposable
 
     private WorkerUnderTest(IHost host) => _host = host;
 
+    /// <summary>The worker host's services (its loggers, for the log forwarding tests).</summary>
+    public IServiceProvider Services => _host.Services;
+
     public static IHost Build(
         HandlerScript script,
         IDictionary<string, string?> settings,

@@ -17,9 +17,16 @@ public static class AgentAttempt
     /// <summary><c>OutputLine.text</c>, <c>AgentResult.output_excerpt</c> and activity texts hold at most 4 KiB.</summary>
     public const int MaxTextBytes = 4096;
 
+    /// <summary>The workspace folder of the agent CLIs' run folders, one per task (<see cref="WorktreeName"/>): prompts and sessions.</summary>
+    public const string RunsFolder = "runs";
+
+    /// <summary>The workspace folder of cached repository maps, one file per commit and index settings.</summary>
+    public const string MapsFolder = "maps";
+
     /// <summary>
     /// One worktree per task (<c>task-&lt;id&gt;</c>): prepared afresh at the base for every attempt, replacing the last
-    /// attempt's, and kept afterwards for a look, so a sidecar's disk grows with its tasks, not their attempts.
+    /// attempt's, and kept afterwards for a look, so a sidecar's disk grows with its tasks, not their attempts, until the
+    /// workspace cleanup ages it out (<c>Worker:Cleanup</c>; never while an assignment of the task is held).
     /// </summary>
     public static string WorktreeName(Assignment assignment)
     {

@@ -171,12 +171,12 @@ public sealed class AgentCliHandler(
             ? prompts.FirstPrompt(
                 assignment,
                 await RepositoryBriefing.ReadAsync(
-                    prepared.Path, Path.Combine(workspace.Root, "maps"), settings.GuidanceBudget, settings.MapBudget, cancellationToken))
+                    prepared.Path, Path.Combine(workspace.Root, AgentAttempt.MapsFolder), settings.GuidanceBudget, settings.MapBudget, cancellationToken))
             : prompts.ResumePrompt(assignment);
 
         // Outside the worktree (never part of the work) and kept across the task's attempts: a resumed session may
         // need what an earlier run left there (Claude's sessions under a private CLAUDE_CONFIG_DIR).
-        var runDirectory = Path.Combine(workspace.Root, "runs", AgentAttempt.WorktreeName(assignment));
+        var runDirectory = Path.Combine(workspace.Root, AgentAttempt.RunsFolder, AgentAttempt.WorktreeName(assignment));
         Directory.CreateDirectory(runDirectory);
         await File.WriteAllTextAsync(Path.Combine(runDirectory, "prompt.md"), prompt, cancellationToken);
         return new AgentRunRequest(

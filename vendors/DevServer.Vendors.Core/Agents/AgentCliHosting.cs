@@ -32,6 +32,14 @@ public static class AgentCliHosting
         services.TryAddSingleton<AgentPrompts>();
         services.TryAddSingleton(_ => SidecarEnvironment.FromProcess());
         services.AddSingleton<IPostConfigureOptions<WorkerOptions>, DescribedWorker>();
+        // The run folders and the repository maps grow with the tasks too: the workspace cleanup ages them out.
+        services.PostConfigure<WorkerOptions>(options =>
+        {
+            foreach (var folder in new[] { AgentAttempt.RunsFolder, AgentAttempt.MapsFolder }.Except(options.Cleanup.CacheFolders, StringComparer.Ordinal))
+            {
+                options.Cleanup.CacheFolders.Add(folder);
+            }
+        });
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using DevServer.Contracts.Work.V1;
+using DevServer.DiskCleanup;
 using DevServer.Processes;
 
 namespace DevServer.Vendors.Core.Git;
@@ -59,7 +60,7 @@ public sealed partial class Workspace(string root)
         ArgumentNullException.ThrowIfNull(source);
         var worktree = WorktreePath(worktreeName);
         var cache = Path.Combine(Root, "cache", $"{CacheName(source.Name)}.git");
-        var cacheLock = CacheLocks.GetOrAdd(cache, _ => new SemaphoreSlim(1, 1));
+        var cacheLock = CacheLock(cache);
         await cacheLock.WaitAsync(cancellationToken);
         try
         {
@@ -166,7 +167,12 @@ public sealed partial class Workspace(string root)
         }
     }
 
-    private static string? ReadOwningCache(string worktree)
+    private static string? ReadOwningCache(string worktree) =>
+        ReadRegistration(worktree) is { } registration ? Path.GetDirectoryName(Path.GetDirectoryName(registration)) : null;
+
+    // The worktree's registration inside its cache (<cache>/worktrees/<id>), as its .git file names it; null when the
+    // folder is no worktree (or a broken one).
+    private static string? ReadRegistration(string worktree)
     {
         var dotGit = Path.Combine(worktree, ".git");
         if (!File.Exists(dotGit))
@@ -176,13 +182,8 @@ public sealed partial class Workspace(string root)
 
         const string Prefix = "gitdir: ";
         var line = File.ReadLines(dotGit).FirstOrDefault() ?? string.Empty;
-        if (!line.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var registration = Path.GetFullPath(line[Prefix.Length..].Trim(), worktree);
-        return Path.GetDirectoryName(Path.GetDirectoryName(registration));
+        var gitDirectory = line.StartsWith(Prefix, StringComparison.Ordinal) ? line[Prefix.Length..].Trim() : "";
+        return gitDirectory.Length > 0 ? Path.GetFullPath(gitDirectory, worktree) : null;
     }
 
     // Repository names may hold characters a folder name should not ('/', spaces); the cache keeps a readable form.

@@ -1,4 +1,5 @@
 using DevServer.Contracts.Mesh.V1;
+using DevServer.Vendors.Core.Agents;
 
 namespace DevServer.Vendors.Core.Mesh;
 
@@ -17,4 +18,15 @@ public interface IAssignmentHandler
 {
     /// <summary>Does the work and returns its result (the kit fills in the assignment id and event count).</summary>
     Task<WorkResult> RunAsync(Assignment assignment, IWorkReporter reporter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the assignment uses in the worker's workspace, as paths relative to its root with '/' separators
+    /// (<c>worktrees/task-42</c>): the workspace cleanup never removes them while the kit holds the assignment (from its
+    /// arrival until the orchestrator has stored its result). By default an agent assignment's task worktree and run
+    /// folder (<see cref="AgentAttempt.WorktreeName"/>); a handler that names its worktrees otherwise says so here.
+    /// </summary>
+    IEnumerable<string> WorkspacePathsInUse(Assignment assignment) =>
+        assignment?.WorkCase == Assignment.WorkOneofCase.Agent
+            ? [$"worktrees/{AgentAttempt.WorktreeName(assignment)}", $"{AgentAttempt.RunsFolder}/{AgentAttempt.WorktreeName(assignment)}"]
+            : [];
 }

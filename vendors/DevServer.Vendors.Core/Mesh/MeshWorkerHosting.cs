@@ -1,9 +1,11 @@
 using System.Reflection;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Vendors.Core.Git;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DevServer.Vendors.Core.Mesh;
@@ -13,8 +15,9 @@ public static class MeshWorkerHosting
     /// <summary>
     /// Makes the host a mesh worker: the <c>Worker</c> settings (validated at start-up), the handler (one instance
     /// for all assignments, called concurrently up to the capacity), the worker's <see cref="Workspace"/> at
-    /// <c>Worker:WorkspaceRoot</c> for the handler to use, and the connection to the orchestrator, which runs as a
-    /// hosted service until the host stops.
+    /// <c>Worker:WorkspaceRoot</c> for the handler to use, the connection to the orchestrator, which runs as a
+    /// hosted service until the host stops, and the workspace's periodic cleanup (<c>Worker:Cleanup</c>), which
+    /// spares what the assignments in progress use (<see cref="IAssignmentHandler.WorkspacePathsInUse"/>).
     /// </summary>
     /// <param name="builder">The host being built.</param>
     /// <param name="kind">Fixes the worker's kind, overriding <c>Worker:Kind</c> (an executable knows what it is).</param>
@@ -31,8 +34,30 @@ public static class MeshWorkerHosting
         services.TryAddSingleton<IAssignmentHandler, THandler>();
         services.TryAddSingleton(provider => new Workspace(provider.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkspaceRoot!));
         services.AddSingleton(new WorkerIdentity(Guid.NewGuid().ToString(), VersionOf(typeof(THandler).Assembly)));
-        services.AddHostedService<WorkerHost>();
+        AddLogForwarding(builder);
+        services.AddSingleton<WorkerHost>();
+        services.AddHostedService(provider => provider.GetRequiredService<WorkerHost>());
+        // The workspace's periodic cleanup asks the host which assignments it holds.
+        services.AddHostedService<WorkspaceCleanupService>();
         return builder;
+    }
+
+    /// <summary>
+    /// The worker's own entries (warnings and above unless <c>Worker:Logs:MinimumLevel</c> says otherwise) go up the mesh
+    /// to the orchestrator's log. Read now rather than through options: the provider exists before options are validated.
+    /// </summary>
+    private static void AddLogForwarding(IHostApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(LogForwardingOptions.Section).Get<LogForwardingOptions>() ?? new LogForwardingOptions();
+        if (settings.Problem() is { } problem)
+        {
+            throw new OptionsValidationException(LogForwardingOptions.Section, typeof(LogForwardingOptions), [problem]);
+        }
+
+        var logs = new ForwardedLogs(settings.BufferCapacity);
+        builder.Services.AddSingleton(logs);
+        builder.Services.AddSingleton<ILoggerProvider>(services =>
+            new MeshLoggerProvider(logs, settings.MinimumLevel, services.GetRequiredService<TimeProvider>()));
     }
 
     // The executable's version (the handler lives in it), without the source revision suffix.

@@ -13,6 +13,11 @@ internal sealed partial class WorkerHost
     private const int MaxEventsPerBatch = 256;
     private const int MaxBatchBytes = 1024 * 1024;
 
+    // The worker's own log entries go up at most this often, behind the work's events and results.
+    private static readonly TimeSpan LogForwardingInterval = TimeSpan.FromMilliseconds(250);
+
+    private int _logsDue;
+
     private TimeSpan HeartbeatInterval(Welcome welcome)
     {
         var interval = welcome.HeartbeatInterval?.ToTimeSpan() ?? TimeSpan.Zero;
@@ -34,6 +39,20 @@ internal sealed partial class WorkerHost
         {
             Volatile.Write(ref _heartbeatDue, 1);
             Wake();
+        }
+    }
+
+    /// <summary>Asks the writer for a <see cref="WorkerLogs"/> message a few times a second while entries wait.</summary>
+    private async Task LogForwardingLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(LogForwardingInterval, timeProvider);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            if (forwardedLogs.HasPending)
+            {
+                Volatile.Write(ref _logsDue, 1);
+                Wake();
+            }
         }
     }
 
@@ -60,6 +79,7 @@ internal sealed partial class WorkerHost
                 }
 
                 await FlushOutboxesAsync(requests, aborted);
+                await ForwardLogsAsync(requests, aborted);
             }
             while (await signals.WaitToReadAsync(waiting.Token));
         }
@@ -86,6 +106,26 @@ internal sealed partial class WorkerHost
             }
         }
         while (sent);
+    }
+
+    /// <summary>One message of the worker's own log entries, when one is due: after the outboxes, so it never holds up work.</summary>
+    private async Task ForwardLogsAsync(IClientStreamWriter<ConnectRequest> requests, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _logsDue, 0) == 0 || forwardedLogs.Take() is not { } logs)
+        {
+            return;
+        }
+
+        try
+        {
+            await requests.WriteAsync(new ConnectRequest { Logs = logs }, cancellationToken);
+        }
+        catch
+        {
+            // Best effort: the orchestrator hears how many were lost with the next message.
+            forwardedLogs.CountLost(logs.Entries.Count + logs.Dropped);
+            throw;
+        }
     }
 
     private void Wake() => _wake.Writer.TryWrite(true);

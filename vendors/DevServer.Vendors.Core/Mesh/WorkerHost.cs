@@ -20,6 +20,7 @@ internal sealed partial class WorkerHost(
     IAssignmentHandler handler,
     IOptions<WorkerOptions> options,
     WorkerIdentity identity,
+    ForwardedLogs forwardedLogs,
     TimeProvider timeProvider,
     ILogger<WorkerHost> logger) : BackgroundService
 {
@@ -44,6 +45,9 @@ internal sealed partial class WorkerHost(
     private readonly CancellationTokenSource _handlersStop = new();
     private readonly SemaphoreSlim _slots = new(options.Value.Capacity, options.Value.Capacity);
     private int _heartbeatDue;
+
+    /// <summary>The assignments the worker holds now: from their arrival until the orchestrator has stored their result.</summary>
+    public IReadOnlyList<Assignment> Assignments => [.. _assignments.Values.Select(a => a.Assignment)];
 
     public override void Dispose()
     {
@@ -202,6 +206,7 @@ internal sealed partial class WorkerHost(
         var reading = ReadLoopAsync(call.ResponseStream, aborted.Token);
         var writing = WriteLoopAsync(call.RequestStream, stop, aborted.Token);
         var beating = HeartbeatLoopAsync(heartbeat, aborted.Token);
+        var forwarding = LogForwardingLoopAsync(aborted.Token);
         try
         {
             var first = await Task.WhenAny(reading, writing);
@@ -217,7 +222,7 @@ internal sealed partial class WorkerHost(
         finally
         {
             await aborted.CancelAsync();
-            await Task.WhenAll(reading, writing, beating).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(reading, writing, beating, forwarding).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

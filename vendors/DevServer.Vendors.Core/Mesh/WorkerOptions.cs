@@ -1,5 +1,6 @@
 using DevServer.Contracts;
 using DevServer.Contracts.Mesh.V1;
+using DevServer.Vendors.Core.Git;
 
 namespace DevServer.Vendors.Core.Mesh;
 
@@ -52,6 +53,9 @@ public sealed class WorkerOptions
 
     /// <summary>Clone cache and worktrees of this worker; default <c>&lt;data directory&gt;/workspaces/&lt;Name&gt;</c>.</summary>
     public string? WorkspaceRoot { get; set; }
+
+    /// <summary>The periodic cleanup of <see cref="WorkspaceRoot"/> (section <c>Worker:Cleanup</c>).</summary>
+    public WorkspaceCleanupOptions Cleanup { get; } = new();
 
     /// <summary>The pause between connection attempts: doubles from <c>Min</c> up to <c>Max</c>, reset once welcomed.</summary>
     public ReconnectDelayOptions ReconnectDelay { get; } = new();

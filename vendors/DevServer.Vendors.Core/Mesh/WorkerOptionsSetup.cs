@@ -103,6 +103,8 @@ internal sealed partial class WorkerOptionsValidator : IValidateOptions<WorkerOp
             errors.Add($"{WorkerOptions.Section}:WorkspaceRoot '{options.WorkspaceRoot}' must be an absolute path.");
         }
 
+        errors.AddRange(options.Cleanup.Problems($"{WorkerOptions.Section}:Cleanup"));
+
         var delay = options.ReconnectDelay;
         if (delay.Min <= TimeSpan.Zero || delay.Max < delay.Min)
         {

@@ -11,7 +11,7 @@ ALTER TABLE tasks
     -- When the task last entered done, failed or blocked (set by the one status write in TaskTransitions,
     -- cleared when it leaves them); analytics count a task on this day.
     ADD COLUMN finished_at timestamptz,
-    -- Set when someone retires a finished task; lists leave it out unless asked. Queuing it again clears it.
+    -- Set when someone retires a finished task; lists leave it out unless asked. Queuing (or re-delivering) it clears it.
     ADD COLUMN retired_at  timestamptz;
 
 UPDATE tasks SET finished_at = updated_at WHERE status IN ('done', 'failed', 'blocked');

@@ -1,7 +1,7 @@
-namespace DevServer.Vendors.Core.Git;
+namespace DevServer.DiskCleanup;
 
 /// <summary>Deletes folders that an agent or a build may have left read-only.</summary>
-internal static class Folders
+public static class Folders
 {
     public static void Delete(string path)
     {

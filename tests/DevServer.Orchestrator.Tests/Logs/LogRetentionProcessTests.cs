@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using DevServer.Contracts.Logs.V1;
+using DevServer.Orchestrator.Tests.Hosting;
+using DevServer.Orchestrator.Tests.Infrastructure;
+using Rpc.Client;
+using ProtoLogLevel = DevServer.Contracts.Logs.V1.LogLevel;
+
+namespace DevServer.Orchestrator.Tests.Logs;
+
+/// <summary>The retention job as the orchestrator schedules it (Quartz, clustered store), in the built program.</summary>
+public sealed partial class LogRetentionProcessTests
+{
+    private const int TimeoutMs = 120_000;
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task Orchestrator_RetentionOfThreeEntriesEverySecond_KeepsOnlyTheNewest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var data = new OrchestratorDataDirectory();
+        await using var process = OrchestratorProcess.Launch(
+            data, "--Orchestrator:Logs:MaxEntries=3", "--Orchestrator:Logs:RetentionInterval=00:00:01");
+        var grpc = await process.WaitForLineAsync(
+            line => ReadyLine().Match(line) is { Success: true } match ? new Uri(match.Groups["grpc"].Value) : null,
+            OrchestratorProcess.StartTimeout, ct);
+        using var channel = RpcChannel.ForAddress(grpc);
+        var logs = new LogService.LogServiceClient(channel.CreateCallInvoker().WithBearerToken(data.ReadAdminToken()));
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+        List<LogEntry> tail;
+        while (true)
+        {
+            // Start-up alone writes more than three entries; the job must bring them down to three.
+            using var watch = logs.WatchLogs(new WatchLogsRequest { Tail = 5000, MinLevel = ProtoLogLevel.Trace }, cancellationToken: bound.Token);
+            tail = await LogStreams.ReadForAsync(watch, TimeSpan.FromMilliseconds(500), bound.Token);
+            if (tail.Count is > 0 and <= 3 && tail[0].Position > 1)
+            {
+                break;
+            }
+
+            await Task.Delay(200, bound.Token);
+        }
+
+        Assert.All(tail, e => Assert.StartsWith("orchestrator ", e.Source, StringComparison.Ordinal));
+    }
+
+    // The line EndpointsHosting.LogEndpointsOnStart writes once Kestrel has bound both endpoints.
+    [GeneratedRegex(@"DevServer orchestrator: gRPC \(h2c\) on (?<grpc>http://\S+), gRPC-Web on http://\S+$")]
+    private static partial Regex ReadyLine();
+}
