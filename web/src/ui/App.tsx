@@ -1,12 +1,20 @@
 import type { ComponentType } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { createApi, orchestratorTransport } from "../api/clients";
+import { isPermanent } from "../api/errors";
 import { sessionTokenStore } from "../api/session";
+import { createEventFeed } from "../lib/eventFeed";
+import { parseAdminRoute } from "../lib/adminPages";
+import { parsePageRoute, tasksIncludeRetired } from "../lib/pages";
 import { parseRoute } from "../lib/route";
 import { Ctx, makeReporter, type AppContext } from "./context";
 import { Dashboard } from "./Dashboard";
 import { useHash } from "./hooks";
 import { Login } from "./Login";
+import { Logs } from "./Logs";
+import { Notifier } from "./Notifier";
+import { PageFor } from "./pages";
+import { Settings } from "./Settings";
 import { Tasks } from "./Tasks";
 
 const store = sessionTokenStore();
@@ -37,6 +45,8 @@ export function App({ baseUrl }: { baseUrl: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const hash = useHash();
   const route = parseRoute(hash);
+  const adminRoute = parseAdminRoute(hash);
+  const pageRoute = parsePageRoute(hash);
 
   const ctx = useMemo<AppContext | null>(() => {
     if (token === null) {
@@ -48,7 +58,11 @@ export function App({ baseUrl }: { baseUrl: string }) {
       setNotice(message);
       setToken(null);
     });
-    return { api, report };
+    const events = createEventFeed({
+      open: (after, signal, opened) => api.events.watchEvents({ afterPosition: after }, { signal, onHeader: opened }),
+      retryable: (error) => !isPermanent(error),
+    });
+    return { api, report, events };
   }, [token, baseUrl]);
 
   if (ctx === null) {
@@ -71,7 +85,7 @@ export function App({ baseUrl }: { baseUrl: string }) {
       page = <Dashboard />;
       break;
     case "tasks":
-      page = <Tasks statuses={route.statuses} pageSize={route.pageSize} />;
+      page = <Tasks statuses={route.statuses} pageSize={route.pageSize} includeRetired={tasksIncludeRetired(hash)} />;
       break;
     case "task":
       page = <LazyTaskDetail key={String(route.id)} id={route.id} />;
@@ -87,6 +101,13 @@ export function App({ baseUrl }: { baseUrl: string }) {
       );
   }
 
+  if (adminRoute !== null) {
+    page = adminRoute.page === "settings" ? <Settings /> : <Logs />;
+  }
+  if (pageRoute !== null) {
+    page = <PageFor route={pageRoute} />;
+  }
+
   return (
     <Ctx.Provider value={ctx}>
       <nav class="top">
@@ -94,10 +115,25 @@ export function App({ baseUrl }: { baseUrl: string }) {
         <a href="#/" class={route.page === "dashboard" ? "on" : ""}>
           Dashboard
         </a>
-        <a href="#/tasks" class={route.page === "tasks" || route.page === "task" ? "on" : ""}>
+        <a href="#/tasks" class={route.page === "tasks" || route.page === "task" || pageRoute?.page === "new-task" ? "on" : ""}>
           Tasks
         </a>
+        <a href="#/templates" class={pageRoute?.page === "templates" ? "on" : ""}>
+          Templates
+        </a>
+        <a href="#/ideas" class={pageRoute?.page === "ideas" ? "on" : ""}>
+          Ideas
+        </a>
+        <a href="#/repositories" class={pageRoute?.page === "repositories" ? "on" : ""}>
+          Repositories
+        </a>
         <span class="spacer" />
+        <a href="#/logs" class={adminRoute?.page === "logs" ? "on" : ""}>
+          Logs
+        </a>
+        <a href="#/settings" class={adminRoute?.page === "settings" ? "on" : ""}>
+          Settings
+        </a>
         <button
           class="link"
           onClick={() => {
@@ -110,6 +146,7 @@ export function App({ baseUrl }: { baseUrl: string }) {
         </button>
       </nav>
       {page}
+      <Notifier />
     </Ctx.Provider>
   );
 }

@@ -1,113 +1,131 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import type { TaskEvent } from "../gen/devserver/events/v1/events_pb";
-import type { QueueState, Worker } from "../gen/devserver/queue/v1/queue_pb";
+import type { WatchQueueResponse } from "../gen/devserver/queue/v1/queue_pb";
 import { TaskStatus, type AgentTask } from "../gen/devserver/tasks/v1/tasks_pb";
 import { isPermanent } from "../api/errors";
+import { createDebouncer } from "../lib/debounce";
 import { resumable, type StreamState } from "../lib/resumable";
-import { taskHref, tasksHref } from "../lib/route";
-import { toEventRow, isOutput } from "../views/eventModel";
-import { toQueueSummary, toWorkerChip } from "../views/models";
+import { taskHref } from "../lib/route";
+import { snapshots } from "../lib/snapshots";
+import { browserTimeZone, isZoneRejected } from "../lib/timezone";
+import { eventEffects, toDashboardView } from "../views/dashboard";
+import { toEventRow } from "../views/eventModel";
+import { Analytics } from "./Analytics";
 import { Card, ErrorBanner, LiveIndicator, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
 import { useNow } from "./hooks";
 
 const RECENT = 40;
+const RUNNING = [TaskStatus.RUNNING, TaskStatus.VERIFYING, TaskStatus.DELIVERING];
 
 export function Dashboard() {
-  const { api, report } = useApp();
+  const { api, report, events } = useApp();
   const now = useNow();
-  const [queue, setQueue] = useState<QueueState | undefined>(undefined);
-  const [workers, setWorkers] = useState<Worker[]>([]);
+  const [snapshot, setSnapshot] = useState<WatchQueueResponse | undefined>(undefined);
+  const [queueStream, setQueueStream] = useState<StreamState | null>(null);
+  const [eventStream, setEventStream] = useState<StreamState | null>(null);
+  const [utcOnly, setUtcOnly] = useState(false);
   const [running, setRunning] = useState<AgentTask[]>([]);
   const [recent, setRecent] = useState<TaskEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [stream, setStream] = useState<StreamState | null>(null);
-  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // Bumped (debounced) when tasks finish: the analytics re-read their figures then, and only then.
+  const [finished, setFinished] = useState(0);
 
-  async function refresh(signal?: AbortSignal) {
-    // Each part on its own: a failing call (an older orchestrator, say) must not blank the others.
-    const [q, w, r] = await Promise.allSettled([
-      api.queue.getQueue({}, { signal }),
-      api.queue.listWorkers({}, { signal }),
-      api.tasks.listTasks({ statuses: [TaskStatus.RUNNING, TaskStatus.VERIFYING, TaskStatus.DELIVERING], pageSize: 20 }, { signal }),
-    ]);
-    if (signal?.aborted) {
-      return;
-    }
-    if (q.status === "fulfilled") {
-      setQueue(q.value.queue);
-    }
-    if (w.status === "fulfilled") {
-      setWorkers(w.value.workers);
-    }
-    if (r.status === "fulfilled") {
-      setRunning(r.value.tasks);
-    }
-    const failed = [q, w, r].find((p): p is PromiseRejectedResult => p.status === "rejected");
-    setError(failed === undefined ? null : report(failed.reason).message);
-  }
-
-  // One global event stream drives every refresh: a task event is the only thing that changes counts and loads.
+  // The queue and the workers: WatchQueue sends the whole picture on every change; reconnects on its own.
   useEffect(() => {
     const abort = new AbortController();
-    void refresh(abort.signal);
-    const scheduleRefresh = () => {
-      if (refreshTimer.current === null) {
-        refreshTimer.current = setTimeout(() => {
-          refreshTimer.current = null;
-          void refresh(abort.signal);
-        }, 250);
-      }
-    };
     void (async () => {
-      try {
-        for await (const response of resumable({
-          open: (after, signal, opened) => api.events.watchEvents({ afterPosition: after }, { signal, onHeader: opened }),
-          cursorOf: (r) => r.event?.position ?? 0n,
-          after: -1n,
-          signal: abort.signal,
-          endIsFinal: false,
-          retryable: (err) => !isPermanent(err),
-          onState: (s) => {
-            setStream(s);
-            // After a reconnect the counts may have moved while we were away.
-            if (s.kind === "live") {
-              scheduleRefresh();
-            }
-          },
-        })) {
-          const event = response.event;
-          if (event === undefined) {
+      let zone = browserTimeZone();
+      for (;;) {
+        const timeZone = zone;
+        try {
+          for await (const s of snapshots({
+            open: (signal, opened) => api.queue.watchQueue({ timeZone }, { signal, onHeader: opened }),
+            signal: abort.signal,
+            retryable: (err) => !isPermanent(err),
+            onState: setQueueStream,
+          })) {
+            setSnapshot(s);
+          }
+          return;
+        } catch (err) {
+          if (abort.signal.aborted) {
+            return;
+          }
+          // An orchestrator that does not know the browser's zone: count "today" in UTC rather than nothing.
+          if (isZoneRejected(err, zone)) {
+            zone = "";
+            setUtcOnly(true);
             continue;
           }
-          if (!isOutput(event)) {
-            setRecent((prev) => [event, ...prev].slice(0, RECENT));
-          }
-          if (event.kind.case === "statusChanged" || event.kind.case === "attemptStarted" || event.kind.case === "agentFinished" || event.kind.case === "workerLost" || event.kind.case === "vendorPaused") {
-            scheduleRefresh();
-          }
+          setError(report(err).message);
+          return;
+        }
+      }
+    })();
+    return () => abort.abort();
+  }, [api]);
+
+  // The running agents and the latest events: the tab's shared global event stream (resumable by position).
+  useEffect(() => {
+    const abort = new AbortController();
+    const refreshRunning = async () => {
+      try {
+        const r = await api.tasks.listTasks({ statuses: RUNNING, pageSize: 20 }, { signal: abort.signal });
+        if (!abort.signal.aborted) {
+          setRunning(r.tasks);
         }
       } catch (err) {
         if (!abort.signal.aborted) {
           setError(report(err).message);
         }
       }
-    })();
-    return () => {
-      abort.abort();
-      if (refreshTimer.current !== null) {
-        clearTimeout(refreshTimer.current);
-        refreshTimer.current = null;
-      }
     };
-  }, [api]);
+    const running = createDebouncer(() => void refreshRunning(), 250, 1000);
+    const analytics = createDebouncer(() => setFinished((n) => n + 1), 1500, 10_000);
+    void refreshRunning();
+    let wasDown = false;
+    const unsubscribe = events.subscribe({
+      onState: (s) => {
+        setEventStream(s);
+        if (s.kind === "reconnecting") {
+          wasDown = true;
+        } else if (s.kind === "live" && wasDown) {
+          // Back after a gap: tasks may have started or finished meanwhile.
+          wasDown = false;
+          running.trigger();
+          analytics.trigger();
+        }
+      },
+      onEvent: (event) => {
+        const effects = eventEffects(event);
+        if (effects.recent) {
+          setRecent((prev) => [event, ...prev].slice(0, RECENT));
+        }
+        if (effects.running) {
+          running.trigger();
+        }
+        if (effects.analytics) {
+          analytics.trigger();
+        }
+      },
+      onError: (err) => setError(report(err).message),
+    });
+    return () => {
+      unsubscribe();
+      abort.abort();
+      running.dispose();
+      analytics.dispose();
+    };
+  }, [api, events]);
 
   async function setPaused(paused: boolean) {
     setBusy(true);
     try {
       const r = await api.queue.updateQueue({ paused });
-      setQueue(r.queue);
+      // WatchQueue sends the change too; showing the answer at once keeps the buttons honest meanwhile.
+      setSnapshot((s) => (s === undefined || r.queue === undefined ? s : { ...s, queue: r.queue }));
       setError(null);
     } catch (err) {
       setError(report(err).message);
@@ -116,62 +134,77 @@ export function Dashboard() {
     }
   }
 
-  const summary = toQueueSummary(queue);
-  const chips = useMemo(() => workers.map((w) => toWorkerChip(w, now)), [workers, now]);
+  const view = useMemo(() => toDashboardView(snapshot, now), [snapshot, now]);
 
   return (
     <main>
       <div class="page-title">
         <h1>Dashboard</h1>
-        <LiveIndicator state={stream} />
+        <LiveIndicator state={queueStream} />
+        <span class="spacer" />
+        <span class="buttons">
+          <button onClick={() => void setPaused(true)} disabled={busy || view.paused !== false} title="stop dispatching new tasks; running ones go on">
+            Pause queue
+          </button>
+          <button onClick={() => void setPaused(false)} disabled={busy || view.paused !== true} class="primary">
+            Resume queue
+          </button>
+          <a class="button" href="#/tasks/new">
+            + Add task
+          </a>
+        </span>
       </div>
       <ErrorBanner message={error} onClose={() => setError(null)} />
+      {utcOnly && <p class="muted small">"Today" is counted in UTC: the orchestrator does not know this browser's time zone.</p>}
+
+      <section class="queuebar" aria-label="queue">
+        <span class={`badge queue-${view.summary.tone}`}>{view.summary.state}</span>
+        <span>{view.summary.concurrency}</span>
+        <span class="muted">·</span>
+        <span>
+          queue depth <strong>{snapshot === undefined ? "—" : view.depth}</strong>
+        </span>
+        {view.counts.length > 0 && <span class="muted">·</span>}
+        {view.counts.map((c) => (
+          <a key={c.status} class={`badge status-${c.name}`} href={c.href} title={`${c.count} ${c.name}`}>
+            {c.name} {c.count}
+          </a>
+        ))}
+        {snapshot !== undefined && view.counts.length === 0 && <span class="muted">no tasks yet</span>}
+      </section>
+
       <section class="workers" aria-label="workers">
-        {chips.length === 0 && <span class="muted">No worker has connected yet.</span>}
-        {chips.map((c) => (
-          <div class={`worker tone-${c.tone}`} key={c.id} title={`${c.id} · last heartbeat ${c.lastHeartbeat}`}>
-            <strong>{c.name}</strong>
-            <span class="muted">{c.kind}</span>
-            <span>{c.online ? "online" : "offline"}</span>
-            <span class="load" title="assignments / capacity">
+        <span class="muted workers-count">{view.workersText}</span>
+        {snapshot !== undefined && view.workers.length === 0 && <span class="muted">No sidecar or verifier has connected yet.</span>}
+        {view.workers.map((w) => (
+          <div class={`worker tone-${w.tone}`} key={w.id} title={w.title}>
+            <strong>{w.name}</strong>
+            <span class="muted">{w.kind}</span>
+            <span>{w.online ? "online" : "offline"}</span>
+            <span class="load" title={`${w.active} of ${w.capacity} assignments in use`}>
               <span class="bar">
-                <span style={{ width: `${Math.round(c.loadFraction * 100)}%` }} />
+                <span style={{ width: `${Math.round(w.loadFraction * 100)}%` }} />
               </span>
-              {c.load}
+              {w.load}
             </span>
-            <span class="muted">♥ {c.lastHeartbeat}</span>
-            {c.pausedUntil !== "" && <span class="tone-warn">paused, resumes {c.pausedUntil}</span>}
+            <span class="muted" title="last heartbeat">
+              ♥ {w.lastHeartbeat}
+            </span>
+            {w.pausedText !== "" && <span class="tone-warn">account paused, {w.pausedText}</span>}
           </div>
         ))}
       </section>
+
       <div class="stats">
-        <div class={`stat tone-${summary.tone}`}>
-          <span class="label">Queue</span>
-          <span class="value">{summary.state}</span>
-          <span class="muted">{summary.concurrency}</span>
-        </div>
-        <a class="stat" href={tasksHref([TaskStatus.RUNNING, TaskStatus.VERIFYING], 50)}>
-          <span class="label">Active</span>
-          <span class="value">{summary.active}</span>
-          <span class="muted">running or verifying</span>
-        </a>
-        <a class="stat" href={tasksHref([TaskStatus.QUEUED], 50)}>
-          <span class="label">Queued</span>
-          <span class="value">{summary.queued}</span>
-          <span class="muted">waiting for a slot</span>
-        </a>
-        <div class="stat">
-          <span class="label">Controls</span>
-          <span class="buttons">
-            <button onClick={() => void setPaused(true)} disabled={busy || queue === undefined || queue.paused}>
-              Pause
-            </button>
-            <button onClick={() => void setPaused(false)} disabled={busy || queue === undefined || !queue.paused} class="primary">
-              Resume
-            </button>
-          </span>
-        </div>
+        {view.stats.map((s) => (
+          <a class={`stat tone-${s.tone}`} key={s.key} href={s.href}>
+            <span class="label">{s.label}</span>
+            <span class="value">{s.value}</span>
+            <span class="muted">{s.hint}</span>
+          </a>
+        ))}
       </div>
+
       <div class="columns">
         <Card title="Running agents">
           {running.length === 0 ? (
@@ -187,7 +220,7 @@ export function Dashboard() {
             </ul>
           )}
         </Card>
-        <Card title="Latest events">
+        <Card title="Latest events" actions={<LiveIndicator state={eventStream} />}>
           {recent.length === 0 ? (
             <p class="muted">Waiting for events…</p>
           ) : (
@@ -205,6 +238,8 @@ export function Dashboard() {
           )}
         </Card>
       </div>
+
+      <Analytics refreshToken={finished} />
     </main>
   );
 }

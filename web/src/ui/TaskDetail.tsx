@@ -7,16 +7,17 @@ import { resumable, type StreamState } from "../lib/resumable";
 import { changesTask, terminalLine, type EventRow } from "../views/eventModel";
 import { durationMs, formatDuration, formatTime } from "../views/format";
 import { toRunRow } from "../views/models";
+import { ACTION_LABELS, ACTION_ORDER, allowedActions, type TaskAction } from "../views/taskActions";
 import { Timeline, type TimelineFilter } from "../views/timeline";
 import { Card, ErrorBanner, LiveIndicator, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
 import { RunsChart } from "./RunsChart";
+import { confirmed } from "./forms";
+import { PatchPanel, SettingsPanel } from "./TaskPanels";
 import { Terminal, type TerminalSink } from "./Terminal";
 import { VirtualList } from "./VirtualList";
 
 const ROW = 24;
-const UNFINISHED = new Set([TaskStatus.PENDING, TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.VERIFYING, TaskStatus.DELIVERING]);
-const RETRYABLE = new Set([TaskStatus.FAILED, TaskStatus.BLOCKED, TaskStatus.CANCELLED]);
 const PROBLEM = new Set([TaskStatus.FAILED, TaskStatus.BLOCKED]);
 
 export function TaskDetail({ id }: { id: bigint }) {
@@ -129,29 +130,40 @@ export function TaskDetail({ id }: { id: bigint }) {
     }
   }
 
-  async function downloadPatch() {
+  function run(action: TaskAction) {
+    switch (action) {
+      case "enqueue":
+        return act("enqueue", () => api.tasks.enqueueTask({ id }));
+      case "cancel":
+        return act("cancel", () => api.tasks.cancelTask({ id, reason: "cancelled from the dashboard" }));
+      case "retry":
+        return act("retry", () => api.tasks.retryTask({ id }));
+      case "retire":
+        return act("retire", () => api.tasks.updateTask({ id, retired: true }));
+      case "unretire":
+        return act("bring back", () => api.tasks.updateTask({ id, retired: false }));
+      case "delete":
+        return remove();
+    }
+  }
+
+  async function remove() {
+    if (!confirmed(`Delete task #${id} "${task?.title ?? ""}" with all its attempts and events? This cannot be undone.`)) {
+      return;
+    }
     setBusy(true);
     try {
-      const p = await api.tasks.getTaskPatch({ id });
-      const blob = new Blob([p.patchSeries.slice()], { type: "application/mbox" });
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = `task-${id}-attempt-${p.attempt}.mbox`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setError(null);
+      await api.tasks.deleteTask({ id });
+      location.hash = "#/tasks";
     } catch (err) {
-      setError(`download the patch: ${report(err).message}`);
-    } finally {
+      setError(`delete: ${report(err).message}`);
       setBusy(false);
     }
   }
 
   const rows = timeline.view(filter);
   const runRows = useMemo(() => runs.map(toRunRow), [runs]);
+  const actions = task === null ? new Set<TaskAction>() : allowedActions(task.status, task.retiredAt !== undefined);
 
   return (
     <main>
@@ -177,126 +189,144 @@ export function TaskDetail({ id }: { id: bigint }) {
           </span>
           <span class="muted">created {formatTime(task.createdAt)}</span>
           {task.statusReason !== "" && <span class={PROBLEM.has(task.status) ? "tone-error" : "muted"}>{task.statusReason}</span>}
+          {task.retiredAt !== undefined && <span class="badge retired">retired {formatTime(task.retiredAt)}</span>}
           <span class="buttons">
-            <button disabled={busy || task.status !== TaskStatus.PENDING} onClick={() => void act("enqueue", () => api.tasks.enqueueTask({ id }))}>
-              Enqueue
-            </button>
-            <button
-              disabled={busy || !UNFINISHED.has(task.status)}
-              onClick={() => void act("cancel", () => api.tasks.cancelTask({ id, reason: "cancelled from the dashboard" }))}
-            >
-              Cancel
-            </button>
-            <button disabled={busy || !RETRYABLE.has(task.status)} onClick={() => void act("retry", () => api.tasks.retryTask({ id }))}>
-              Retry
-            </button>
-            <button disabled={busy || runs.every((r) => r.commitCount === 0)} onClick={() => void downloadPatch()}>
-              Download patch (.mbox)
-            </button>
+            {ACTION_ORDER.filter((a) => actions.has(a)).map((a) => (
+              <button key={a} class={a === "delete" ? "danger" : ""} disabled={busy} onClick={() => void run(a)}>
+                {ACTION_LABELS[a]}
+              </button>
+            ))}
           </span>
         </section>
       )}
-      <div class="detail-grid">
-        <Card
-          title={`Events (${timeline.size})`}
-          actions={
-            <select value={filter} onChange={(e) => setFilter((e.target as HTMLSelectElement).value as TimelineFilter)} aria-label="event filter">
-              <option value="no-output">without output lines</option>
-              <option value="all">everything</option>
-              <option value="problems">warnings and errors</option>
-            </select>
-          }
-        >
-          <VirtualList
-            items={rows}
-            rowHeight={ROW}
-            height={420}
-            follow
-            rowKey={(r) => String(r.sequence)}
-            renderRow={(r) => (
-              <button class={`event tone-${r.tone} ${selected?.sequence === r.sequence ? "selected" : ""}`} onClick={() => setSelected(r)}>
-                <span class="seq">{String(r.sequence)}</span>
-                <span class="time">{r.time.slice(11)}</span>
-                <span class="att">{r.attempt > 0 ? `#${r.attempt}` : ""}</span>
-                <span class="label">{r.label}</span>
-                <span class="summary">{r.summary}</span>
-              </button>
-            )}
-          />
-          {selected !== null && (
-            <div class="event-details">
-              <strong>
-                {selected.label} · event {String(selected.sequence)} · {selected.time}
-              </strong>
-              <p>{selected.summary}</p>
-              {selected.details.length > 0 && <pre>{selected.details.join("\n")}</pre>}
-            </div>
-          )}
-        </Card>
-        <Card title="Agent output">
-          <Terminal
-            onReady={(sink) => {
-              terminal.current = sink;
-              if (pendingOutput.current.length > 0) {
-                sink.write(pendingOutput.current.join(""));
-                pendingOutput.current = [];
+      <div class="task-layout">
+        <div class="task-main">
+          <div class="detail-grid">
+            <Card
+              title={`Events (${timeline.size})`}
+              actions={
+                <select value={filter} onChange={(e) => setFilter((e.target as HTMLSelectElement).value as TimelineFilter)} aria-label="event filter">
+                  <option value="no-output">without output lines</option>
+                  <option value="all">everything</option>
+                  <option value="problems">warnings and errors</option>
+                </select>
               }
-            }}
-          />
-        </Card>
-      </div>
-      <Card title="Runs">
-        {runRows.length === 0 ? (
-          <p class="muted">No attempt yet.</p>
-        ) : (
-          <>
-            <table class="grid">
-              <thead>
-                <tr>
-                  <th>Attempt</th>
-                  <th>Vendor/model</th>
-                  <th>Outcome</th>
-                  <th>Exit</th>
-                  <th>Turns</th>
-                  <th>Cost</th>
-                  <th>Duration</th>
-                  <th>Error kind</th>
-                  <th>Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runRows.map((r) => (
-                  <tr key={r.attempt}>
-                    <td>#{r.attempt}</td>
-                    <td>{r.vendorModel}</td>
-                    <td class={`tone-${r.tone}`}>{r.outcome}</td>
-                    <td>{r.exit}</td>
-                    <td>{r.turns}</td>
-                    <td>{r.cost}</td>
-                    <td>{r.duration}</td>
-                    <td>{r.errorKind}</td>
-                    <td class="wrap">{r.error}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {runs.length > 1 && <RunsChart runs={runs} />}
-          </>
-        )}
-        {task?.delivery !== undefined && (
-          <p>
-            Delivered {formatTime(task.delivery.deliveredAt)}
-            {task.delivery.pullRequestUrl !== "" && (
+            >
+              <VirtualList
+                items={rows}
+                rowHeight={ROW}
+                height={420}
+                follow
+                rowKey={(r) => String(r.sequence)}
+                renderRow={(r) => (
+                  <button class={`event tone-${r.tone} ${selected?.sequence === r.sequence ? "selected" : ""}`} onClick={() => setSelected(r)}>
+                    <span class="seq">{String(r.sequence)}</span>
+                    <span class="time">{r.time.slice(11)}</span>
+                    <span class="att">{r.attempt > 0 ? `#${r.attempt}` : ""}</span>
+                    <span class="label">{r.label}</span>
+                    <span class="summary">{r.summary}</span>
+                  </button>
+                )}
+              />
+              {selected !== null && (
+                <div class="event-details">
+                  <strong>
+                    {selected.label} · event {String(selected.sequence)} · {selected.time}
+                  </strong>
+                  <p>{selected.summary}</p>
+                  {selected.details.length > 0 && <pre>{selected.details.join("\n")}</pre>}
+                </div>
+              )}
+            </Card>
+            <Card title="Agent output">
+              <Terminal
+                onReady={(sink) => {
+                  terminal.current = sink;
+                  if (pendingOutput.current.length > 0) {
+                    sink.write(pendingOutput.current.join(""));
+                    pendingOutput.current = [];
+                  }
+                }}
+              />
+            </Card>
+          </div>
+          <Card title="Run history">
+            {runRows.length === 0 ? (
+              <p class="muted">No attempt yet.</p>
+            ) : (
               <>
-                {" "}
-                · <a href={task.delivery.pullRequestUrl}>pull request #{String(task.delivery.pullRequestNumber)}</a>
+                <table class="grid">
+                  <thead>
+                    <tr>
+                      <th>Attempt</th>
+                      <th>Vendor/model</th>
+                      <th>Outcome</th>
+                      <th>Exit</th>
+                      <th>Turns</th>
+                      <th>Cost</th>
+                      <th>Duration</th>
+                      <th>Error kind · class</th>
+                      <th>Error</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {runRows.map((r) => (
+                      <tr key={r.attempt}>
+                        <td>#{r.attempt}</td>
+                        <td>{r.vendorModel}</td>
+                        <td class={`tone-${r.tone}`}>{r.outcome}</td>
+                        <td>{r.exit}</td>
+                        <td>{r.turns}</td>
+                        <td>{r.cost}</td>
+                        <td>{r.duration}</td>
+                        <td>{r.errorKind}</td>
+                        <td class="wrap">{r.error}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                {runs.length > 1 && <RunsChart runs={runs} />}
               </>
             )}
-            {task.delivery.branch !== "" && ` · ${task.delivery.branch}`}
-          </p>
-        )}
-        {task?.attemptTimeout !== undefined && <p class="muted small">Attempt time limit {formatDuration(durationMs(task.attemptTimeout))}</p>}
-      </Card>
+            {task?.delivery !== undefined && (
+              <p>
+                Delivered {formatTime(task.delivery.deliveredAt)}
+                {task.delivery.pullRequestUrl !== "" && (
+                  <>
+                    {" "}
+                    · <a href={task.delivery.pullRequestUrl}>pull request #{String(task.delivery.pullRequestNumber)}</a>
+                  </>
+                )}
+                {task.delivery.branch !== "" && ` · ${task.delivery.branch}`}
+              </p>
+            )}
+            {task?.attemptTimeout !== undefined && <p class="muted small">Attempt time limit {formatDuration(durationMs(task.attemptTimeout))}</p>}
+          </Card>
+          <PatchPanel taskId={id} runs={runs} />
+        </div>
+        <aside class="task-side">
+          {task !== null && <SettingsPanel task={task} onSaved={setTask} />}
+          {task !== null && (
+            <Card title="Request">
+              <details>
+                <summary>Description</summary>
+                <pre>{task.description === "" ? "—" : task.description}</pre>
+              </details>
+              {task.acceptance !== "" && (
+                <details>
+                  <summary>Acceptance</summary>
+                  <pre>{task.acceptance}</pre>
+                </details>
+              )}
+              <p class="small muted">
+                {task.baseBranch !== "" && `base ${task.baseBranch}`}
+                {task.baseCommit !== "" && ` @ ${task.baseCommit.slice(0, 12)}`}
+                {task.labels.length > 0 && ` · labels ${task.labels.join(", ")}`}
+              </p>
+            </Card>
+          )}
+        </aside>
+      </div>
     </main>
   );
 }

@@ -12,23 +12,25 @@ import {
   previousPage,
   type PagingState,
 } from "../lib/paging";
-import { taskHref, tasksHref } from "../lib/route";
+import { newTaskHref, taskListHref } from "../lib/pages";
+import { taskHref } from "../lib/route";
+import { turnLimitText } from "../views/agentFields";
 import { ALL_STATUSES, formatTime, statusName } from "../views/format";
 import { ErrorBanner, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
 
-export function Tasks({ statuses, pageSize }: { statuses: TaskStatus[]; pageSize: number }) {
+export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskStatus[]; pageSize: number; includeRetired: boolean }) {
   const { api, report } = useApp();
   const [paging, setPaging] = useState<PagingState>(() => initialPaging(pageSize, statuses));
   const [tasks, setTasks] = useState<AgentTask[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const filterKey = `${statuses.join(",")}|${pageSize}`;
+  const filterKey = `${statuses.join(",")}|${pageSize}|${includeRetired}`;
 
   // The filter lives in the address (shareable, back button); a new filter starts at page one.
   useEffect(() => setPaging(initialPaging(pageSize, statuses)), [filterKey]);
 
-  const request = pageRequest(paging);
-  const requestKey = `${request.statuses.join(",")}|${request.pageSize}|${request.pageToken}`;
+  const request = { ...pageRequest(paging), includeRetired };
+  const requestKey = `${request.statuses.join(",")}|${request.pageSize}|${request.pageToken}|${includeRetired}`;
   useEffect(() => {
     const abort = new AbortController();
     setTasks(null);
@@ -50,7 +52,7 @@ export function Tasks({ statuses, pageSize }: { statuses: TaskStatus[]; pageSize
 
   function toggle(status: TaskStatus) {
     const next = statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status];
-    location.hash = tasksHref(next, pageSize);
+    location.hash = taskListHref(next, pageSize, includeRetired);
   }
 
   const first = firstRowNumber(paging);
@@ -58,9 +60,12 @@ export function Tasks({ statuses, pageSize }: { statuses: TaskStatus[]; pageSize
     <main>
       <div class="page-title">
         <h1>Tasks</h1>
+        <a class="button primary" href={newTaskHref()}>
+          New task
+        </a>
       </div>
       <div class="filters" role="group" aria-label="status filter">
-        <a href={tasksHref([], pageSize)} class={`chip ${statuses.length === 0 ? "on" : ""}`}>
+        <a href={taskListHref([], pageSize, includeRetired)} class={`chip ${statuses.length === 0 ? "on" : ""}`}>
           all
         </a>
         {ALL_STATUSES.map((s) => (
@@ -68,9 +73,17 @@ export function Tasks({ statuses, pageSize }: { statuses: TaskStatus[]; pageSize
             {statusName(s)}
           </button>
         ))}
+        <label class="pf-check retired-toggle">
+          <input
+            type="checkbox"
+            checked={includeRetired}
+            onChange={(e) => (location.hash = taskListHref(statuses, pageSize, (e.currentTarget as HTMLInputElement).checked))}
+          />{" "}
+          include retired
+        </label>
         <label class="page-size">
           per page{" "}
-          <select value={pageSize} onChange={(e) => (location.hash = tasksHref(statuses, Number((e.target as HTMLSelectElement).value)))}>
+          <select value={pageSize} onChange={(e) => (location.hash = taskListHref(statuses, Number((e.target as HTMLSelectElement).value), includeRetired))}>
             {PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -89,20 +102,21 @@ export function Tasks({ statuses, pageSize }: { statuses: TaskStatus[]; pageSize
             <th>Repository</th>
             <th>Status</th>
             <th>Attempts</th>
+            <th title="the turn limit per attempt; turns used are on the task's page, per run">Turn limit</th>
             <th>Created</th>
           </tr>
         </thead>
         <tbody>
           {tasks === null && (
             <tr>
-              <td colSpan={7} class="muted">
+              <td colSpan={8} class="muted">
                 Loading…
               </td>
             </tr>
           )}
           {tasks !== null && tasks.length === 0 && error === null && (
             <tr>
-              <td colSpan={7} class="muted">
+              <td colSpan={8} class="muted">
                 No tasks match.
               </td>
             </tr>
@@ -115,7 +129,10 @@ export function Tasks({ statuses, pageSize }: { statuses: TaskStatus[]; pageSize
               <td>
                 <a href={taskHref(t.id)}>#{String(t.id)}</a>
               </td>
-              <td>{t.title}</td>
+              <td class="wrap">
+                {t.title}
+                {t.retiredAt !== undefined && <span class="badge retired">retired</span>}
+              </td>
               <td>{t.repository}</td>
               <td>
                 <StatusBadge status={t.status} />
@@ -123,6 +140,7 @@ export function Tasks({ statuses, pageSize }: { statuses: TaskStatus[]; pageSize
               <td>
                 {t.attemptsUsed}/{t.maxAttempts}
               </td>
+              <td>{turnLimitText(t.turnLimit)}</td>
               <td>{formatTime(t.createdAt)}</td>
             </tr>
           ))}

@@ -10,21 +10,48 @@ export interface VirtualListProps<T> {
   follow: boolean;
   renderRow: (item: T, index: number) => ComponentChildren;
   rowKey: (item: T, index: number) => string;
+  /** Told whenever scrolling moves the view onto or off the last row (for a "jump to the latest" button). */
+  onAtBottomChange?: (atBottom: boolean) => void;
+  /** Changing this number scrolls to the last row (and pins the list there again). */
+  jumpToken?: number;
+  /** How many rows have been removed from the top so far (a capped list): while scrolled up, the view moves up
+   * with them so the rows being read stay in place. */
+  removedAbove?: number;
 }
 
 /** Renders only the rows in view: a list of 10 000 events keeps a DOM of a few dozen rows. */
-export function VirtualList<T>({ items, rowHeight, height, follow, renderRow, rowKey }: VirtualListProps<T>) {
+export function VirtualList<T>({ items, rowHeight, height, follow, renderRow, rowKey, onAtBottomChange, jumpToken, removedAbove = 0 }: VirtualListProps<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const pinned = useRef(true);
+  const removed = useRef(removedAbove);
   const win = computeWindow({ count: items.length, rowHeight, scrollTop, viewportHeight: height, overscan: 10 });
+
+  useLayoutEffect(() => {
+    const delta = removedAbove - removed.current;
+    removed.current = removedAbove;
+    const el = ref.current;
+    if (el !== null && delta > 0 && !pinned.current) {
+      el.scrollTop = Math.max(0, el.scrollTop - delta * rowHeight);
+    }
+  }, [removedAbove]);
 
   useLayoutEffect(() => {
     const el = ref.current;
     if (el !== null && follow && pinned.current) {
       el.scrollTop = win.totalHeight;
     }
-  }, [items.length, follow]);
+    // The items, not their count: a capped list (the logs) keeps its length while new rows push old ones out.
+  }, [items, follow]);
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el !== null && jumpToken !== undefined && jumpToken > 0) {
+      pinned.current = true;
+      el.scrollTop = el.scrollHeight;
+      onAtBottomChange?.(true);
+    }
+  }, [jumpToken]);
 
   return (
     <div
@@ -33,7 +60,11 @@ export function VirtualList<T>({ items, rowHeight, height, follow, renderRow, ro
       style={{ height: `${height}px` }}
       onScroll={(e) => {
         const el = e.currentTarget as HTMLDivElement;
-        pinned.current = isAtBottom(el.scrollTop, el.clientHeight, el.scrollHeight);
+        const atBottom = isAtBottom(el.scrollTop, el.clientHeight, el.scrollHeight);
+        if (atBottom !== pinned.current) {
+          onAtBottomChange?.(atBottom);
+        }
+        pinned.current = atBottom;
         setScrollTop(el.scrollTop);
       }}
     >

@@ -2,11 +2,14 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { Api } from "../api/clients";
 import { describeError, type Problem } from "../api/errors";
+import type { EventFeed } from "../lib/eventFeed";
 
 export interface AppContext {
   api: Api;
   /** Turns an error into words; a refused token also sends the person back to the login page. */
   report: (error: unknown) => Problem;
+  /** The tab's one global event stream (WatchEvents), shared by every view that follows all tasks. */
+  events: EventFeed;
 }
 
 export const Ctx = createContext<AppContext | null>(null);

@@ -1,0 +1,67 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { describe, expect, it } from "vitest";
+import { SecretSchema, SettingsSchema } from "../gen/devserver/settings/v1/settings_pb";
+import { NOW } from "../test/dashFixtures";
+import { formChanged, parseConcurrency, safeMask, settingsPatch, toForm, toSecretRow, validateForm } from "./settings";
+
+const current = create(SettingsSchema, { maxConcurrency: 3, queuePaused: false, autoEnqueue: true, notificationsEnabled: false });
+
+describe("settings form", () => {
+  it("accepts a whole max concurrency from 1 to 10 only", () => {
+    expect(parseConcurrency("1")).toBe(1);
+    expect(parseConcurrency(" 10 ")).toBe(10);
+    for (const bad of ["0", "11", "2.5", "-1", "", "abc", "1e1"]) {
+      expect(parseConcurrency(bad)).toBeNull();
+    }
+  });
+
+  it("explains an invalid max concurrency in words", () => {
+    expect(validateForm({ ...toForm(current), maxConcurrency: "12" })).toEqual({ maxConcurrency: "Max concurrency must be a whole number from 1 to 10." });
+    expect(validateForm({ ...toForm(current), maxConcurrency: " " }).maxConcurrency).toBe("Enter how many tasks may run at once (1 to 10).");
+    expect(validateForm(toForm(current))).toEqual({});
+  });
+
+  it("sends only the fields that changed", () => {
+    expect(settingsPatch(current, toForm(current))).toBeNull();
+    expect(settingsPatch(current, { ...toForm(current), maxConcurrency: "5", notificationsEnabled: true })).toEqual({ maxConcurrency: 5, notificationsEnabled: true });
+    expect(settingsPatch(current, { ...toForm(current), queuePaused: true, autoEnqueue: false })).toEqual({ queuePaused: true, autoEnqueue: false });
+  });
+
+  it("counts an invalid value as a change, so saving can explain it", () => {
+    expect(formChanged(current, toForm(current))).toBe(false);
+    expect(formChanged(current, { ...toForm(current), maxConcurrency: " 3 " })).toBe(false);
+    expect(formChanged(current, { ...toForm(current), maxConcurrency: "12" })).toBe(true);
+    expect(formChanged(current, { ...toForm(current), autoEnqueue: false })).toBe(true);
+  });
+
+  it("sends nothing while the form is invalid", () => {
+    expect(settingsPatch(current, { ...toForm(current), maxConcurrency: "0", autoEnqueue: false })).toBeNull();
+  });
+});
+
+describe("secrets table", () => {
+  it("shows kind, scope, source, the masked value and when it was stored", () => {
+    const row = toSecretRow(
+      create(SecretSchema, { kind: "forge token", scope: "host github.com", source: "database", masked: "••••••••wxyz", updatedAt: timestampFromMs(NOW - 3_600_000) }),
+      0,
+      NOW,
+    );
+    expect(row).toMatchObject({ kind: "forge token", scope: "host github.com", source: "database", masked: "••••••••wxyz", updatedAgo: "1 h ago" });
+    expect(row.updated).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  });
+
+  it("says when only a hash is stored and when the date is unknown", () => {
+    const row = toSecretRow(create(SecretSchema, { kind: "API token", scope: "ci (admin)", source: "database (SHA-256 only)", masked: "" }), 1, NOW);
+    expect(row).toMatchObject({ masked: "(only a hash is stored)", updated: "—", updatedAgo: "" });
+  });
+
+  it("never shows more than the last four characters, even of a value that arrived unmasked", () => {
+    expect(safeMask("••••••••")).toBe("••••••••");
+    expect(safeMask("••••••••abcd")).toBe("••••••••abcd");
+    expect(safeMask("ghp_abcdefghijklmnop1234")).toBe("••••••••1234");
+    expect(safeMask("short")).toBe("••••••••");
+    expect(safeMask("ab••••••••cd")).toBe("••••••••cd");
+    expect(safeMask("••••abcdefgh")).toBe("••••••••efgh");
+  });
+});
