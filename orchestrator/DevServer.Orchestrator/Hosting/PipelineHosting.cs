@@ -116,7 +116,7 @@ internal static class PipelineHosting
         return builder;
     }
 
-    /// <summary>The public API (tasks, repositories, events, queue) and the workers' mesh.</summary>
+    /// <summary>The public API (tasks, repositories, events, queue, logs, settings, analytics, templates, ideas) and the workers' mesh.</summary>
     public static WebApplication MapPipelineServices(this WebApplication app)
     {
         app.MapRpcService<TaskApi>().EnableGrpcWeb();

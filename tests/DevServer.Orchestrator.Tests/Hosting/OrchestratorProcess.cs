@@ -95,6 +95,10 @@ internal sealed partial class OrchestratorProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the line the orchestrator logs once both endpoints are bound; its gRPC (h2c) address.</summary>
+    public static async Task<Uri> WaitForGrpcAddressAsync(ChildProcess process, CancellationToken cancellationToken) =>
+        (await process.WaitForLineAsync(ParseReadyLine, StartTimeout, cancellationToken)).Grpc;
+
     private static ReadyAddresses? ParseReadyLine(string line) =>
         ReadyLine().Match(line) is { Success: true } match
             ? new ReadyAddresses(new Uri(match.Groups["grpc"].Value), new Uri(match.Groups["web"].Value))

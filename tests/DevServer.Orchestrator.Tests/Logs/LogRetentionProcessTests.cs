@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using DevServer.Contracts.Logs.V1;
 using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
@@ -8,7 +7,7 @@ using ProtoLogLevel = DevServer.Contracts.Logs.V1.LogLevel;
 namespace DevServer.Orchestrator.Tests.Logs;
 
 /// <summary>The retention job as the orchestrator schedules it (Quartz, clustered store), in the built program.</summary>
-public sealed partial class LogRetentionProcessTests
+public sealed class LogRetentionProcessTests
 {
     private const int TimeoutMs = 120_000;
 
@@ -19,9 +18,7 @@ public sealed partial class LogRetentionProcessTests
         await using var data = new OrchestratorDataDirectory();
         await using var process = OrchestratorProcess.Launch(
             data, "--Orchestrator:Logs:MaxEntries=3", "--Orchestrator:Logs:RetentionInterval=00:00:01");
-        var grpc = await process.WaitForLineAsync(
-            line => ReadyLine().Match(line) is { Success: true } match ? new Uri(match.Groups["grpc"].Value) : null,
-            OrchestratorProcess.StartTimeout, ct);
+        var grpc = await OrchestratorProcess.WaitForGrpcAddressAsync(process, ct);
         using var channel = RpcChannel.ForAddress(grpc);
         var logs = new LogService.LogServiceClient(channel.CreateCallInvoker().WithBearerToken(data.ReadAdminToken()));
 
@@ -43,8 +40,4 @@ public sealed partial class LogRetentionProcessTests
 
         Assert.All(tail, e => Assert.StartsWith("orchestrator ", e.Source, StringComparison.Ordinal));
     }
-
-    // The line EndpointsHosting.LogEndpointsOnStart writes once Kestrel has bound both endpoints.
-    [GeneratedRegex(@"DevServer orchestrator: gRPC \(h2c\) on (?<grpc>http://\S+), gRPC-Web on http://\S+$")]
-    private static partial Regex ReadyLine();
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Queue.V1;
 using DevServer.Contracts.Repositories.V1;
@@ -16,7 +15,7 @@ namespace DevServer.Orchestrator.Tests.Settings;
 /// The built orchestrator with a fallback forge token in its configuration (<see cref="ConfiguredToken"/>, a canary the
 /// settings must never reveal), and clients on the admin and worker tokens.
 /// </summary>
-public sealed partial class SettingsOrchestratorFixture : IAsyncLifetime
+public sealed class SettingsOrchestratorFixture : IAsyncLifetime
 {
     public const string ConfiguredHost = "git.example.com";
 
@@ -57,7 +56,7 @@ public sealed partial class SettingsOrchestratorFixture : IAsyncLifetime
         _process = OrchestratorProcess.Launch(_data, $"--Orchestrator:Delivery:ForgeTokens:{ConfiguredHost}={ConfiguredToken}");
         try
         {
-            var grpc = await _process.WaitForLineAsync(ParseGrpcAddress, OrchestratorProcess.StartTimeout, ct);
+            var grpc = await OrchestratorProcess.WaitForGrpcAddressAsync(_process, ct);
             _channel = RpcChannel.ForAddress(grpc);
         }
         catch
@@ -86,11 +85,4 @@ public sealed partial class SettingsOrchestratorFixture : IAsyncLifetime
             _data = null;
         }
     }
-
-    private static Uri? ParseGrpcAddress(string line) =>
-        ReadyLine().Match(line) is { Success: true } match ? new Uri(match.Groups["grpc"].Value) : null;
-
-    // The line EndpointsHosting.LogEndpointsOnStart writes once Kestrel has bound both endpoints.
-    [GeneratedRegex(@"DevServer orchestrator: gRPC \(h2c\) on (?<grpc>http://\S+), gRPC-Web on http://\S+$")]
-    private static partial Regex ReadyLine();
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Queue.V1;
@@ -21,7 +20,7 @@ namespace DevServer.Orchestrator.Tests.Tasks;
 /// Worker leases are set far from the defaults: long enough that a test's fake worker never needs a heartbeat, and
 /// distinct so the mesh tests can tell the Welcome carries the configured values.
 /// </remarks>
-public sealed partial class ApiOrchestratorFixture : IAsyncLifetime
+public sealed class ApiOrchestratorFixture : IAsyncLifetime
 {
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(7);
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(90);
@@ -100,7 +99,7 @@ public sealed partial class ApiOrchestratorFixture : IAsyncLifetime
             "--Orchestrator:Agents:RateLimitBackoff:2=00:00:02");
         try
         {
-            var grpc = await _process.WaitForLineAsync(ParseGrpcAddress, OrchestratorProcess.StartTimeout, ct);
+            var grpc = await OrchestratorProcess.WaitForGrpcAddressAsync(_process, ct);
             _channel = RpcChannel.ForAddress(grpc);
         }
         catch
@@ -130,11 +129,4 @@ public sealed partial class ApiOrchestratorFixture : IAsyncLifetime
             _data = null;
         }
     }
-
-    private static Uri? ParseGrpcAddress(string line) =>
-        ReadyLine().Match(line) is { Success: true } match ? new Uri(match.Groups["grpc"].Value) : null;
-
-    // The line EndpointsHosting.LogEndpointsOnStart writes once Kestrel has bound both endpoints.
-    [GeneratedRegex(@"DevServer orchestrator: gRPC \(h2c\) on (?<grpc>http://\S+), gRPC-Web on http://\S+$")]
-    private static partial Regex ReadyLine();
 }

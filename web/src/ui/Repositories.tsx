@@ -13,7 +13,7 @@ import {
   type RepoForm,
   type TokenAction,
 } from "../views/repoForm";
-import { Card, ErrorBanner } from "./common";
+import { Card, ErrorBanner, PlaceholderRow } from "./common";
 import { useApp } from "./context";
 import { Check, Field, confirmed, enumOptions, hasErrors, valueOf } from "./forms";
 
@@ -145,20 +145,7 @@ export function Repositories() {
           </tr>
         </thead>
         <tbody>
-          {repositories === null && (
-            <tr>
-              <td colSpan={9} class="muted">
-                Loading…
-              </td>
-            </tr>
-          )}
-          {repositories !== null && repositories.length === 0 && (
-            <tr>
-              <td colSpan={9} class="muted">
-                No repositories yet.
-              </td>
-            </tr>
-          )}
+          <PlaceholderRow items={repositories} columns={9} empty={"No repositories yet."} />
           {repositories?.map((r) => {
             const c = r.commands;
             const stages = c === undefined ? [] : (["pre", "build", "test", "lint"] as const).filter((k) => c[k] !== "");

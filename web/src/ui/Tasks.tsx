@@ -16,7 +16,7 @@ import { newTaskHref, taskListHref } from "../lib/pages";
 import { taskHref } from "../lib/route";
 import { turnLimitText } from "../views/agentFields";
 import { ALL_STATUSES, formatTime, statusName } from "../views/format";
-import { ErrorBanner, PriorityBadge, StatusBadge } from "./common";
+import { ErrorBanner, PlaceholderRow, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
 
 export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskStatus[]; pageSize: number; includeRetired: boolean }) {
@@ -107,20 +107,7 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
           </tr>
         </thead>
         <tbody>
-          {tasks === null && (
-            <tr>
-              <td colSpan={8} class="muted">
-                Loading…
-              </td>
-            </tr>
-          )}
-          {tasks !== null && tasks.length === 0 && error === null && (
-            <tr>
-              <td colSpan={8} class="muted">
-                No tasks match.
-              </td>
-            </tr>
-          )}
+          <PlaceholderRow items={tasks} columns={8} empty={error === null ? "No tasks match." : null} />
           {tasks?.map((t) => (
             <tr key={String(t.id)} onClick={() => (location.hash = taskHref(t.id))} class="clickable">
               <td>

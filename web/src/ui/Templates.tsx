@@ -4,7 +4,7 @@ import type { TaskTemplate } from "../gen/devserver/templates/v1/templates_pb";
 import { newTaskHref } from "../lib/pages";
 import type { FieldErrors } from "../views/agentFields";
 import { buildTemplate, emptyTemplateForm, templateFormOf, templateRow, validateTemplateForm, type TemplateForm } from "../views/templateForm";
-import { Card, ErrorBanner } from "./common";
+import { Card, ErrorBanner, PlaceholderRow } from "./common";
 import { useApp } from "./context";
 import { AgentFieldsEditor, Field, PrioritySelect, confirmed, hasErrors, valueOf } from "./forms";
 
@@ -125,20 +125,7 @@ export function Templates() {
           </tr>
         </thead>
         <tbody>
-          {templates === null && (
-            <tr>
-              <td colSpan={6} class="muted">
-                Loading…
-              </td>
-            </tr>
-          )}
-          {templates !== null && templates.length === 0 && (
-            <tr>
-              <td colSpan={6} class="muted">
-                No templates yet.
-              </td>
-            </tr>
-          )}
+          <PlaceholderRow items={templates} columns={6} empty={"No templates yet."} />
           {templates?.map((t) => {
             const row = templateRow(t);
             return (

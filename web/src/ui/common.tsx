@@ -15,6 +15,20 @@ export function PriorityBadge({ priority }: { priority: number }) {
   );
 }
 
+/** The one row a table shows while its rows load (items null) or when there are none; nothing otherwise. */
+export function PlaceholderRow({ items, columns, empty }: { items: readonly unknown[] | null; columns: number; empty: string | null }) {
+  if (items !== null && (items.length > 0 || empty === null)) {
+    return null;
+  }
+  return (
+    <tr>
+      <td colSpan={columns} class="muted">
+        {items === null ? "Loading…" : empty}
+      </td>
+    </tr>
+  );
+}
+
 export function ErrorBanner({ message, onClose }: { message: string | null; onClose?: () => void }) {
   if (message === null) {
     return null;
