@@ -65,9 +65,20 @@ prerequisites() {
   return 0
 }
 
+browser() {
+  # The dashboard's browser tests drive Debian's Chromium through playwright-core, which downloads no browser here.
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
 build() {
   log "dotnet build"
   dotnet build DevServer.sln -c Release -nologo -clp:ErrorsOnly -v:quiet
+}
+
+dashboard() {
+  # web/dist, which the orchestrator serves on its web port (`devserver up` prints the address).
+  log "web: build the dashboard"
+  (cd "$root/web" && npm run --silent build >/dev/null)
 }
 
 # --- verbs ---------------------------------------------------------------------------------------------------
@@ -84,10 +95,13 @@ run_tests() {
   (cd "$root/web" && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$results/web-junit.xml") || status=$?
   local web_build_failed=0
   (cd "$root/web" && npm run --silent build >/dev/null && npm run --silent size) || { status=1; web_build_failed=1; }
+  # The dashboard in Chromium against the real system (`devserver up` from the build above, serving web/dist).
+  log "web: browser tests (Chromium against devserver up)"
+  (cd "$root/web" && npm run --silent e2e -- --outputFile.junit="$results/web-e2e-junit.xml") || status=$?
   # CI reads one closing line; count from the TRX files every test project wrote, plus the dashboard's JUnit report.
   local passed failed
-  passed=$(( $(count_trx passed "$results") + $(count_junit passed "$results/web-junit.xml") ))
-  failed=$(( $(count_trx failed "$results") + $(count_junit failed "$results/web-junit.xml") + web_build_failed ))
+  passed=$(( $(count_trx passed "$results") + $(count_junit passed "$results/web-junit.xml") + $(count_junit passed "$results/web-e2e-junit.xml") ))
+  failed=$(( $(count_trx failed "$results") + $(count_junit failed "$results/web-junit.xml") + $(count_junit failed "$results/web-e2e-junit.xml") + web_build_failed ))
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crash or build failure is a failure
   echo "$passed passed, $failed failed"
   return "$status"
@@ -114,11 +128,11 @@ count_trx() (
 case "${1:-}" in
   run)
     # The demo: orchestrator (embedded PostgreSQL), a script sidecar and a verifier; one task end to end.
-    prerequisites; build
+    prerequisites; build; dashboard
     exec dotnet artifacts/bin/DevServer.Cli/release/devserver.dll demo "${@:2}"
     ;;
   test)
-    prerequisites; build; run_tests
+    prerequisites; browser; build; run_tests
     ;;
   bench)
     # ./build.sh bench [rpc|pipeline|repomap] [flags]: the gRPC runtime's load benchmark (default), the pipeline's, or the repository map against ctags.

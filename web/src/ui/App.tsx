@@ -110,7 +110,7 @@ export function App({ baseUrl }: { baseUrl: string }) {
 
   return (
     <Ctx.Provider value={ctx}>
-      <nav class="top">
+      <nav class="top" aria-label="Main">
         <strong>DevServer</strong>
         <a href="#/" class={route.page === "dashboard" ? "on" : ""}>
           Dashboard

@@ -179,7 +179,10 @@ export function TaskDetail({ id }: { id: bigint }) {
       <ErrorBanner message={error} onClose={() => setError(null)} />
       {task !== null && (
         <section class="task-head">
-          <PriorityBadge priority={task.priority} /> <StatusBadge status={task.status} />
+          <PriorityBadge priority={task.priority} />{" "}
+          <span data-testid="task-status">
+            <StatusBadge status={task.status} />
+          </span>
           <span>{task.repository}</span>
           <span class="muted">
             {task.onBackup ? `${task.backupVendor}/${task.backupModel || "default"} (backup)` : `${task.vendor}/${task.model || "default"}`}
@@ -219,7 +222,11 @@ export function TaskDetail({ id }: { id: bigint }) {
                 follow
                 rowKey={(r) => String(r.sequence)}
                 renderRow={(r) => (
-                  <button class={`event tone-${r.tone} ${selected?.sequence === r.sequence ? "selected" : ""}`} onClick={() => setSelected(r)}>
+                  <button
+                    class={`event tone-${r.tone} ${selected?.sequence === r.sequence ? "selected" : ""}`}
+                    data-testid="event-row"
+                    onClick={() => setSelected(r)}
+                  >
                     <span class="seq">{String(r.sequence)}</span>
                     <span class="time">{r.time.slice(11)}</span>
                     <span class="att">{r.attempt > 0 ? `#${r.attempt}` : ""}</span>
@@ -302,7 +309,7 @@ export function TaskDetail({ id }: { id: bigint }) {
             )}
             {task?.attemptTimeout !== undefined && <p class="muted small">Attempt time limit {formatDuration(durationMs(task.attemptTimeout))}</p>}
           </Card>
-          <PatchPanel taskId={id} runs={runs} />
+          <PatchPanel taskId={id} runs={runs} status={task?.status} />
         </div>
         <aside class="task-side">
           {task !== null && <SettingsPanel task={task} onSaved={setTask} />}

@@ -1,8 +1,8 @@
 // The task page's agent settings sidebar and patches panel.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { AgentTask, GetTaskPatchResponse, Run } from "../gen/devserver/tasks/v1/tasks_pb";
+import type { AgentTask, GetTaskPatchResponse, Run, TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
 import { billingName, flowName, turnsText, validateAgentFields, vendorModelText, type AgentFields } from "../views/agentFields";
-import { summarizePatch } from "../views/patch";
+import { patchRead, summarizePatch } from "../views/patch";
 import { diffSettings, settingsLockReason, settingsOfTask } from "../views/taskSettings";
 import { Card, ErrorBanner } from "./common";
 import { useApp } from "./context";
@@ -111,16 +111,18 @@ function download(bytes: Uint8Array, name: string) {
 }
 
 /** The work of an attempt: its commits, the files it changes, and the mbox to download. */
-export function PatchPanel({ taskId, runs }: { taskId: bigint; runs: Run[] }) {
+export function PatchPanel({ taskId, runs, status }: { taskId: bigint; runs: Run[]; status: TaskStatus | undefined }) {
   const { api, report } = useApp();
   const withWork = runs.filter((r) => r.commitCount > 0);
-  const latest = withWork[withWork.length - 1]?.attempt ?? 0;
   const [attempt, setAttempt] = useState(0);
   const [patch, setPatch] = useState<GetTaskPatchResponse | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  // 0 follows the latest attempt with work, which moves as new attempts finish.
-  const wanted = attempt === 0 ? latest : attempt;
+  // 0 follows the latest attempt with work, which moves as new attempts finish; the key moves when the task's status or
+  // its attempts do (verification and delivery change what GetTaskPatch answers), so the patch is read again.
+  const read = patchRead(runs, attempt, status);
+  const wanted = read?.attempt ?? 0;
+  const readKey = read?.key ?? "";
 
   useEffect(() => {
     if (wanted === 0) {
@@ -146,7 +148,7 @@ export function PatchPanel({ taskId, runs }: { taskId: bigint; runs: Run[] }) {
         }
       });
     return () => abort.abort();
-  }, [api, taskId, wanted]);
+  }, [api, taskId, wanted, readKey]);
 
   const summary = useMemo(() => (patch === null ? null : summarizePatch(patch.patchSeries, patch.statistics)), [patch]);
 

@@ -49,7 +49,7 @@ export function Terminal({ onReady }: { onReady: (sink: TerminalSink) => void })
   }, []);
 
   return (
-    <div class="terminal">
+    <div class="terminal" data-testid="terminal">
       {error !== null && <div class="error">{error}</div>}
       <div ref={host} />
     </div>

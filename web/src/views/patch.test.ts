@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { DiffStatisticsSchema } from "../gen/devserver/tasks/v1/tasks_pb";
-import { decodeHeader, parseMbox, summarizePatch } from "./patch";
+import { DiffStatisticsSchema, RunOutcome, TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
+import { decodeHeader, parseMbox, patchRead, summarizePatch } from "./patch";
 
 // Two commits as `git format-patch --stdout` writes them, including a removed line that reads "-- " and a
 // folded, encoded subject.
@@ -99,5 +99,46 @@ describe("summarizePatch", () => {
     expect(s.source).toBe("server");
     expect(s.files).toEqual([{ path: "a.ts", insertions: 7, deletions: 1, binary: false }]);
     expect([s.insertions, s.deletions]).toEqual([7, 1]);
+  });
+});
+
+describe("patchRead", () => {
+  const running = [{ attempt: 1, outcome: RunOutcome.RUNNING, commitCount: 1 }];
+  const succeeded = [{ attempt: 1, outcome: RunOutcome.SUCCEEDED, commitCount: 1 }];
+
+  it("reads nothing while no attempt has commits", () => {
+    expect(patchRead([], 0, TaskStatus.RUNNING)).toBeNull();
+    expect(patchRead([{ attempt: 1, outcome: RunOutcome.RUNNING, commitCount: 0 }], 0, TaskStatus.RUNNING)).toBeNull();
+  });
+
+  it("follows the latest attempt with work unless one is chosen", () => {
+    const runs = [
+      { attempt: 1, outcome: RunOutcome.FAILED, commitCount: 2 },
+      { attempt: 2, outcome: RunOutcome.FAILED, commitCount: 0 },
+      { attempt: 3, outcome: RunOutcome.SUCCEEDED, commitCount: 1 },
+    ];
+    expect(patchRead(runs, 0, TaskStatus.DONE)?.attempt).toBe(3);
+    expect(patchRead(runs, 1, TaskStatus.DONE)?.attempt).toBe(1);
+  });
+
+  it("reads again when the task goes from verifying through delivering to done", () => {
+    const verifying = patchRead(running, 0, TaskStatus.VERIFYING)!.key;
+    const delivering = patchRead(succeeded, 0, TaskStatus.DELIVERING)!.key;
+    const done = patchRead(succeeded, 0, TaskStatus.DONE)!.key;
+    expect(new Set([verifying, delivering, done]).size).toBe(3);
+  });
+
+  it("reads again when the attempt's outcome changes while the status stays", () => {
+    expect(patchRead(running, 0, TaskStatus.VERIFYING)!.key).not.toBe(patchRead(succeeded, 0, TaskStatus.VERIFYING)!.key);
+  });
+
+  it("reads again when a new attempt starts, even while the shown attempt stays", () => {
+    const retried = [...succeeded, { attempt: 2, outcome: RunOutcome.RUNNING, commitCount: 0 }];
+    expect(patchRead(retried, 0, TaskStatus.RUNNING)!.attempt).toBe(1);
+    expect(patchRead(retried, 0, TaskStatus.RUNNING)!.key).not.toBe(patchRead(succeeded, 0, TaskStatus.RUNNING)!.key);
+  });
+
+  it("keeps the same key when nothing changed, so a reload of the same task does not read again", () => {
+    expect(patchRead(succeeded, 0, TaskStatus.DONE)!.key).toBe(patchRead([...succeeded], 0, TaskStatus.DONE)!.key);
   });
 });

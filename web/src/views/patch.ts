@@ -1,7 +1,7 @@
 // The patches panel: the commits of a `git format-patch` mbox (GetTaskPatch.patch_series) and the lines each
 // file gains and loses. GetTaskPatch's statistics are used when delivery has measured them; before that, the
 // counts come from the series' own hunks.
-import type { DiffStatistics } from "../gen/devserver/tasks/v1/tasks_pb";
+import type { DiffStatistics, Run, TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
 
 export interface PatchCommit {
   sha: string;
@@ -177,4 +177,31 @@ export function summarizePatch(series: Uint8Array, statistics: DiffStatistics | 
     deletions: parsed.files.reduce((s, f) => s + f.deletions, 0),
     source: "series",
   };
+}
+
+/** Which attempt's patch the panel shows, and when to read it again. */
+export interface PatchRead {
+  attempt: number;
+  /** Changes whenever what GetTaskPatch answers may have changed; the panel re-reads the patch when it does. */
+  key: string;
+}
+
+type RunFacts = Pick<Run, "attempt" | "outcome" | "commitCount">;
+
+/**
+ * The panel's read of GetTaskPatch: `chosen` 0 follows the latest attempt with work. A patch read while the task is
+ * still verifying or delivering says "not verified" and has no statistics, so the read is keyed on the task's status,
+ * the last attempt and the chosen attempt's outcome: reaching done (or a new attempt) reads it again. Null when no
+ * attempt has produced commits.
+ */
+export function patchRead(runs: readonly RunFacts[], chosen: number, status: TaskStatus | undefined): PatchRead | null {
+  const withWork = runs.filter((r) => r.commitCount > 0);
+  const attempt = chosen === 0 ? (withWork[withWork.length - 1]?.attempt ?? 0) : chosen;
+  if (attempt === 0) {
+    return null;
+  }
+  const run = runs.find((r) => r.attempt === attempt);
+  const last = runs[runs.length - 1];
+  const parts = [attempt, status ?? "", last?.attempt ?? 0, last?.outcome ?? "", run?.outcome ?? "", run?.commitCount ?? 0];
+  return { attempt, key: parts.join(":") };
 }

@@ -1,0 +1,150 @@
+// Debian's Chromium driven by playwright-core (no downloaded browser), and the steps every scenario shares.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { expect } from "vitest";
+import { IdeaService } from "../src/gen/devserver/ideas/v1/ideas_pb";
+import { QueueService } from "../src/gen/devserver/queue/v1/queue_pb";
+import { TaskService } from "../src/gen/devserver/tasks/v1/tasks_pb";
+import { TemplateService } from "../src/gen/devserver/templates/v1/templates_pb";
+import type { SystemInfo } from "./system";
+
+/** Flags for a headless Chromium on a build machine: no sandbox (root), no GPU, nothing phoning home. */
+const chromiumFlags = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-default-apps",
+  "--disable-sync",
+  "--no-first-run",
+  "--metrics-recording-only",
+];
+
+/** Launches /usr/bin/chromium (or $CHROMIUM) headless; Playwright gives it a fresh user-data-dir it deletes on close. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: chromiumFlags,
+    timeout: 60_000,
+  });
+}
+
+/**
+ * A page that records what the browser complained about: console errors, uncaught exceptions and Content-Security-Policy
+ * violations (the orchestrator's policy must let the built app run untouched).
+ */
+export async function openPage(browser: Browser, acceptDownloads = false): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ acceptDownloads, viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return { context, page, problems };
+}
+
+/** Opens the dashboard's address and logs in with the token, the way a person pastes it. */
+export async function logIn(page: Page, system: SystemInfo, token = system.adminToken): Promise<void> {
+  await page.goto(system.webUrl);
+  await page.getByLabel("Admin token").fill(token);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Logs in and waits until the app's navigation shows (the token was accepted). */
+export async function logInAccepted(page: Page, system: SystemInfo): Promise<void> {
+  await logIn(page, system);
+  await page.getByRole("button", { name: "Log out" }).waitFor();
+}
+
+/** The orchestrator's API over gRPC-Web from Node, with the admin token: what the tests check the UI against. */
+export function api(system: SystemInfo): {
+  queue: Client<typeof QueueService>;
+  tasks: Client<typeof TaskService>;
+  templates: Client<typeof TemplateService>;
+  ideas: Client<typeof IdeaService>;
+} {
+  const transport = createGrpcWebTransport({
+    baseUrl: system.webUrl.replace(/\/$/, ""),
+    useBinaryFormat: true,
+    interceptors: [
+      (next) => async (request) => {
+        request.header.set("authorization", `Bearer ${system.adminToken}`);
+        return next(request);
+      },
+    ],
+  });
+  return {
+    queue: createClient(QueueService, transport),
+    tasks: createClient(TaskService, transport),
+    templates: createClient(TemplateService, transport),
+    ideas: createClient(IdeaService, transport),
+  };
+}
+
+/** Writes a full-page screenshot to artifacts/e2e/screenshots/<name>.png. */
+export async function screenshot(page: Page, system: SystemInfo, name: string): Promise<string> {
+  const folder = join(system.artifacts, "screenshots");
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Fails with what the browser reported, if anything. */
+export function expectNoProblems(problems: string[]): void {
+  expect(problems, problems.join("\n")).toEqual([]);
+}
+
+/** Polls an async check outside a test (setup hooks cannot use expect.poll); throws naming what never happened. */
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const giveUp = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > giveUp) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The terminal's visible text (xterm's DOM renderer draws one element per row). */
+export function terminalText(page: Page): Promise<string> {
+  return page.getByTestId("terminal").innerText().catch(() => "");
+}
+
+/** The task page's event rows, as text. */
+export function eventsText(page: Page): Promise<string> {
+  return page
+    .getByTestId("event-row")
+    .allInnerTexts()
+    .then((rows) => rows.join("\n"));
+}
+
+/** The status badge in the task page's header. */
+export function taskStatusText(page: Page): Promise<string> {
+  return page.getByTestId("task-status").innerText().catch(() => "");
+}
+
+/** The task page's Patches panel, as text. */
+export function patchesText(page: Page): Promise<string> {
+  return page
+    .locator("section", { has: page.getByRole("heading", { level: 2, name: "Patches", exact: true }) })
+    .innerText()
+    .catch(() => "");
+}
+
+/** The patch summary's verification word, exactly: "verified" or "not verified" (undefined before a patch shows). */
+export async function patchVerification(page: Page): Promise<string | undefined> {
+  return /· (verified|not verified) ·/.exec(await patchesText(page))?.[1];
+}

@@ -1,0 +1,55 @@
+// Pausing and resuming the queue from the dashboard, checked against the orchestrator's API.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { TaskStatus } from "../src/gen/devserver/tasks/v1/tasks_pb";
+import { api, expectNoProblems, launchBrowser, logInAccepted, openPage, screenshot } from "./browser";
+
+const system = inject("system");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  // Leave the queue dispatching for the files after this one, whatever happened here.
+  await api(system).queue.updateQueue({ paused: false });
+  await browser?.close();
+});
+
+describe("the queue", () => {
+  it("pauses and resumes from the dashboard; paused, the orchestrator dispatches nothing", async () => {
+    const { context, page, problems } = await openPage(browser);
+    const { queue, tasks } = api(system);
+    try {
+      expect((await queue.getQueue({})).queue?.paused).toBe(false);
+      await logInAccepted(page, system);
+      const pause = page.getByRole("button", { name: /^Pause/ });
+      const resume = page.getByRole("button", { name: /^Resume/ });
+      await expect.poll(() => pause.isEnabled(), { timeout: 20_000 }).toBe(true);
+
+      await pause.click();
+      await expect.poll(async () => (await queue.getQueue({})).queue?.paused, { timeout: 20_000 }).toBe(true);
+      await expect.poll(() => resume.isEnabled()).toBe(true);
+      expect(await pause.isEnabled()).toBe(false);
+      await expect.poll(() => page.getByRole("region", { name: "queue" }).innerText()).toMatch(/paused/i);
+      await screenshot(page, system, "dashboard-paused");
+      // Paused for real: a task enqueued now is not dispatched (dispatch is on demand, so it would start at once).
+      const created = await tasks.createTask({ repository: system.repository, title: "Waits for the queue", vendor: "script", enqueue: true });
+      const id = created.task!.id;
+      writeFileSync(join(system.gates, `release-${id}`), "");
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect((await tasks.getTask({ id })).task?.status).toBe(TaskStatus.QUEUED);
+
+      await resume.click();
+      await expect.poll(async () => (await queue.getQueue({})).queue?.paused, { timeout: 20_000 }).toBe(false);
+      await expect.poll(() => pause.isEnabled()).toBe(true);
+      await expect.poll(async () => (await tasks.getTask({ id })).task?.status, { timeout: 120_000, interval: 500 }).toBe(TaskStatus.DONE);
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
