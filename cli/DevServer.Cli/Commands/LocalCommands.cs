@@ -52,7 +52,6 @@ internal static class LocalCommands
             using var connection = ConnectTo(system, context.Host);
             await WaitForWorkersAsync(system, connection, output, context.Host.TimeProvider, required: false, cancellationToken);
             output.Note(Addresses(system, "DevServer is up; Ctrl+C stops it."));
-            output.Note($"Dashboard: {system.WebAddress} — log in with the admin token in {system.AdminTokenFile}");
             return await RunUntilStoppedAsync(system, output, ExitCodes.Success, cancellationToken);
         });
         return command;
@@ -197,7 +196,9 @@ internal static class LocalCommands
             ("logs", system.LogDirectory),
             ("script agent", system.ScriptCommand),
         ]);
-        return text.ToString().TrimEnd('\n');
+        // Last, on a line of its own: the one address a person opens (the browser tests read it too).
+        text.Append($"Dashboard: {system.WebAddress} — log in with the admin token in {system.AdminTokenFile}");
+        return text.ToString();
     }
 
     private static async Task AddDemoRepositoryAsync(OrchestratorConnection connection, string location, CliOutput output, CancellationToken cancellationToken)

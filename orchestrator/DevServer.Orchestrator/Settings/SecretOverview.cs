@@ -55,7 +55,7 @@ internal sealed class SecretOverview(NpgsqlDataSource dataSource, IOptions<Deliv
                 secrets.Add(new Secret
                 {
                     Kind = "API token",
-                    Scope = $"{reader.GetString(0)} ({reader.GetString(1)})",
+                    Scope = $"{reader.GetString(0)}, {reader.GetString(1)} role",
                     Source = "database (SHA-256 only)",
                     Masked = "",
                     UpdatedAt = TaskMappings.ToTimestamp(reader, 2),

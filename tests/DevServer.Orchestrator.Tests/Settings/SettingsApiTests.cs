@@ -194,8 +194,8 @@ public sealed class SettingsApiTests(SettingsOrchestratorFixture orchestrator) :
 
         var tokens = response.Secrets.Where(s => s.Kind == "API token").ToList();
         Assert.Equal(2, tokens.Count);
-        Assert.Contains(tokens, t => t.Scope.EndsWith(" (admin)", StringComparison.Ordinal));
-        Assert.Contains(tokens, t => t.Scope.EndsWith(" (worker)", StringComparison.Ordinal));
+        Assert.Contains(tokens, t => t.Scope.EndsWith(", admin role", StringComparison.Ordinal));
+        Assert.Contains(tokens, t => t.Scope.EndsWith(", worker role", StringComparison.Ordinal));
         Assert.All(tokens, t => Assert.Equal(("database (SHA-256 only)", ""), (t.Source, t.Masked)));
         Assert.All(tokens, t => Assert.NotNull(t.UpdatedAt));
     }
