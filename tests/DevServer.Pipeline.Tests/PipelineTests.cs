@@ -25,6 +25,10 @@ public sealed class PipelineTests
         host.StartScriptSidecar("sidecar-a", AgentCommand);
         host.StartVerifier("verifier-a");
         var repository = await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand, Lint = "test -f greeting.txt" });
+        // The build stage is left to detection, which finds this Makefile's target.
+        await File.WriteAllTextAsync(Path.Combine(repository, "Makefile"), "build:\n\t@echo built by make\n", ct);
+        await SampleRepository.GitAsync(repository, ct, "add", "Makefile");
+        await SampleRepository.GitAsync(repository, ct, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet", "-m", "Makefile");
 
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Greet from the agent", Enqueue = true }, cancellationToken: ct);
@@ -56,6 +60,13 @@ public sealed class PipelineTests
         Assert.Equal(1, patch.Statistics.FilesChanged);
         Assert.Contains(events, e => e.OutputLine is { Source: OutputSource.Agent, Text: "working on it" });
         Assert.Contains(events, e => e.StageFinished is { Passed: true, Stage: Contracts.Work.V1.StageKind.Test });
+
+        // The repository remembers what was detected for its empty build stage.
+        var shown = (await host.Repositories().GetRepositoryAsync(new GetRepositoryRequest { Repository = "sample" }, cancellationToken: ct)).Repository;
+        var detected = Assert.Single(shown.DetectedCommands);
+        Assert.Equal(
+            (Contracts.Work.V1.StageKind.Build, "make build", "Makefile target \"build\"", created.Task.Id),
+            (detected.Stage, detected.Command, detected.DetectedFrom, detected.TaskId));
     }
 
     [Fact]

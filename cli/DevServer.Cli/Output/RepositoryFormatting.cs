@@ -37,12 +37,20 @@ internal static class RepositoryFormatting
             ("test", Words.OrDash(commands.Test)),
             ("lint", Words.OrDash(commands.Lint)),
             ("detection", repository.DetectCommands ? "empty stages are detected from the checkout" : "off"),
+        };
+        // What the verifier last detected, per stage; it runs only for the stages above that are empty.
+        fields.AddRange(repository.DetectedCommands.Select(detected => (
+            "detected",
+            $"{Words.Stage(detected.Stage)}: {detected.Command} ({detected.DetectedFrom}, " +
+            $"task {detected.TaskId.ToString(CultureInfo.InvariantCulture)}, {Words.DateTime(detected.DetectedAt, zone)})")));
+        fields.AddRange(
+        [
             ("stage timeout", Words.Duration(repository.StageTimeout)),
             ("max attempts", repository.MaxAttempts.ToString(CultureInfo.InvariantCulture)),
             ("attempt timeout", Words.Duration(repository.AttemptTimeout)),
             ("created", Words.DateTime(repository.CreatedAt, zone)),
             ("updated", Words.DateTime(repository.UpdatedAt, zone)),
-        };
+        ]);
         fields.AddRange(DeliveryFormatting.RepositoryFields(repository.Delivery));
         TaskFormatting.AppendFields(text, fields);
         return text.ToString();

@@ -65,8 +65,12 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         return new AddRepositoryResponse { Repository = Read(reader) };
     }
 
-    public override async Task<GetRepositoryResponse> GetRepository(GetRepositoryRequest request, ServerCallContext context) =>
-        new() { Repository = await GetAsync(request.Repository, context.CancellationToken) };
+    public override async Task<GetRepositoryResponse> GetRepository(GetRepositoryRequest request, ServerCallContext context)
+    {
+        var repository = await GetAsync(request.Repository, context.CancellationToken);
+        await DetectedCommands.AddToAsync(dataSource, [repository], context.CancellationToken);
+        return new GetRepositoryResponse { Repository = repository };
+    }
 
     public override async Task<ListRepositoriesResponse> ListRepositories(ListRepositoriesRequest request, ServerCallContext context)
     {
@@ -78,6 +82,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             response.Repositories.Add(Read(reader));
         }
 
+        await DetectedCommands.AddToAsync(dataSource, response.Repositories, context.CancellationToken);
         return response;
     }
 
@@ -115,10 +120,14 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         delivery.Bind(command.Parameters);
         command.Parameters.AddWithValue("set_token", request.HasForgeToken);
         command.Parameters.Add(new NpgsqlParameter<string?>("token", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = token });
-        await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
-        return await reader.ReadAsync(context.CancellationToken)
-            ? new UpdateRepositoryResponse { Repository = Read(reader) }
-            : throw NotFound(request.Repository);
+        Repository updated;
+        await using (var reader = await command.ExecuteReaderAsync(context.CancellationToken))
+        {
+            updated = await reader.ReadAsync(context.CancellationToken) ? Read(reader) : throw NotFound(request.Repository);
+        }
+
+        await DetectedCommands.AddToAsync(dataSource, [updated], context.CancellationToken);
+        return new UpdateRepositoryResponse { Repository = updated };
     }
 
     public override async Task<RemoveRepositoryResponse> RemoveRepository(RemoveRepositoryRequest request, ServerCallContext context)

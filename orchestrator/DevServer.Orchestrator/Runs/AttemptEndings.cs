@@ -2,6 +2,7 @@ using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
 using DevServer.Orchestrator.Delivery;
+using DevServer.Orchestrator.Repositories;
 using DevServer.Orchestrator.Scheduling;
 using DevServer.Orchestrator.Tasks;
 using Microsoft.Extensions.Options;
@@ -63,6 +64,12 @@ internal sealed partial class AttemptEndings(
                 if (ToTaskEvent(workEvent) is { } taskEvent)
                 {
                     change.AddEvent(assignment.Attempt, taskEvent);
+                }
+
+                if (workEvent.StageStarted is { } stage)
+                {
+                    // Before the events are appended at flush: the event log head is locked last.
+                    await DetectedCommands.RecordAsync(change, stage, cancellationToken);
                 }
 
                 through = workEvent.Sequence;

@@ -5,8 +5,10 @@ import { FLOW_NAMES, type FieldErrors } from "../views/agentFields";
 import { durationMs, formatDuration } from "../views/format";
 import {
   FORGE_NAMES,
+  STAGE_KEYS,
   buildAddRepositoryRequest,
   buildUpdateRepositoryRequest,
+  detectedHints,
   emptyRepoForm,
   repoFormOf,
   validateRepoForm,
@@ -16,6 +18,7 @@ import {
 import { Card, ErrorBanner, PlaceholderRow } from "./common";
 import { useApp } from "./context";
 import { Check, Field, confirmed, enumOptions, hasErrors, valueOf } from "./forms";
+import { useNow } from "./hooks";
 
 /** Patch only is what an unspecified repository flow means (a task's unspecified flow means the repository's). */
 const REPO_FLOWS: Record<DeliveryFlow, string> = { ...FLOW_NAMES, [DeliveryFlow.UNSPECIFIED]: "patch only (not set)" };
@@ -31,6 +34,7 @@ export function Repositories() {
   const [formProblem, setFormProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const now = useNow(30_000);
 
   async function load(signal?: AbortSignal) {
     try {
@@ -148,7 +152,8 @@ export function Repositories() {
           <PlaceholderRow items={repositories} columns={9} empty={"No repositories yet."} />
           {repositories?.map((r) => {
             const c = r.commands;
-            const stages = c === undefined ? [] : (["pre", "build", "test", "lint"] as const).filter((k) => c[k] !== "");
+            const stages = c === undefined ? [] : STAGE_KEYS.filter((k) => c[k] !== "");
+            const detected = detectedHints(r, repoFormOf(r), now);
             return (
               <tr key={String(r.id)}>
                 <td>{r.name}</td>
@@ -157,6 +162,14 @@ export function Repositories() {
                 <td>
                   {stages.length === 0 ? "none set" : stages.join(", ")}
                   {r.detectCommands && <span class="muted"> · detect</span>}
+                  {STAGE_KEYS.map(
+                    (k) =>
+                      detected[k] !== undefined && (
+                        <div key={k} class="muted small mono">
+                          {k} {detected[k]}
+                        </div>
+                      ),
+                  )}
                 </td>
                 <td>{REPO_FLOWS[r.delivery?.defaultFlow ?? DeliveryFlow.UNSPECIFIED]}</td>
                 <td>{r.delivery?.hasForgeToken === true ? "set" : "—"}</td>
@@ -201,8 +214,8 @@ export function Repositories() {
             <h3>Verification commands</h3>
             <p class="muted small">Run with /bin/sh -c in a checkout of the work; an empty one skips its stage (or is detected).</p>
             <div class="pf-grid">
-              {(["pre", "build", "test", "lint"] as const).map((k) => (
-                <Field key={k} label={k}>
+              {STAGE_KEYS.map((k) => (
+                <Field key={k} label={k} hint={original === null ? undefined : detectedHints(original, form, now)[k]}>
                   <input class="mono" value={form[k]} onInput={(e) => update({ [k]: valueOf(e) } as Partial<RepoForm>)} />
                 </Field>
               ))}

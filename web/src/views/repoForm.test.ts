@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ForgeKind } from "../gen/devserver/repositories/v1/repositories_pb";
 import { DeliveryFlow } from "../gen/devserver/tasks/v1/tasks_pb";
 import { repository } from "../test/pageFixtures";
-import { buildAddRepositoryRequest, buildUpdateRepositoryRequest, emptyRepoForm, repoFormOf, validateRepoForm } from "./repoForm";
+import { StageKind } from "../gen/devserver/work/v1/repository_pb";
+import { buildAddRepositoryRequest, buildUpdateRepositoryRequest, detectedHints, emptyRepoForm, repoFormOf, validateRepoForm } from "./repoForm";
 
 describe("buildAddRepositoryRequest", () => {
   it("sends the form with lists split and minutes as durations", () => {
@@ -97,5 +98,35 @@ describe("validateRepoForm", () => {
     expect(validateRepoForm({ ...emptyRepoForm(), name: "ok.name-1", location: "ssh://git@host/x.git" }, true)).toEqual({});
     // The name cannot change on update, so it is not checked there.
     expect(validateRepoForm({ ...emptyRepoForm(), name: "", location: "/srv/x" }, false)).toEqual({});
+  });
+});
+
+describe("detectedHints", () => {
+  const now = Date.UTC(2026, 10, 21, 10, 30, 0);
+  const at = (minutesAgo: number) => ({ seconds: BigInt(Math.floor((now - minutesAgo * 60_000) / 1000)) });
+  const r = repository({
+    commands: { pre: "", build: "make", test: "", lint: "" },
+    detectedCommands: [
+      { stage: StageKind.BUILD, command: "make build", detectedFrom: 'Makefile target "build"', taskId: 11n, detectedAt: at(60) },
+      { stage: StageKind.TEST, command: "npm test", detectedFrom: 'package.json script "test"', taskId: 12n, detectedAt: at(5) },
+      { stage: StageKind.LINT, command: "npm run lint", detectedFrom: "", taskId: 12n, detectedAt: at(5) },
+    ],
+  });
+
+  it("says what was detected for each stage left empty, with where from, which task and how long ago", () => {
+    expect(detectedHints(r, repoFormOf(r), now)).toEqual({
+      test: 'detected: npm test (package.json script "test", task 12, 5 min ago)',
+      lint: "detected: npm run lint (task 12, 5 min ago)",
+    });
+  });
+
+  it("follows the form as typed: a stage emptied shows its detection, a stage filled in hides it", () => {
+    const hints = detectedHints(r, { ...repoFormOf(r), build: " ", test: "make check" }, now);
+    expect(hints.build).toBe('detected: make build (Makefile target "build", task 11, 1 h ago)');
+    expect(hints.test).toBeUndefined();
+  });
+
+  it("is empty when nothing was detected", () => {
+    expect(detectedHints(repository(), repoFormOf(repository()), now)).toEqual({});
   });
 });

@@ -15,6 +15,7 @@ import {
 } from "../gen/devserver/repositories/v1/repositories_pb";
 import { DeliveryFlow } from "../gen/devserver/tasks/v1/tasks_pb";
 import { parseList, type FieldErrors } from "./agentFields";
+import { formatAgo, stageName } from "./format";
 
 /** keep: leave the stored token alone; set: store the typed one; clear: remove the stored one. */
 export type TokenAction = "keep" | "set" | "clear";
@@ -278,4 +279,30 @@ function deliveryKey(d: DeliverySettings) {
     String(p?.maxDiffBytes ?? 0n),
     p?.maxFiles ?? 0,
   ];
+}
+
+/** The four stages, in the order the verifier runs them. */
+export const STAGE_KEYS = ["pre", "build", "test", "lint"] as const;
+export type StageKey = (typeof STAGE_KEYS)[number];
+
+/**
+ * What the verifier last detected for each stage that `commands` leaves empty (a stage with a command of its own
+ * runs that command, so an older detection would only mislead): "detected: make build (Makefile target "build",
+ * task 12, 5 min ago)". Pass the stored commands for the list, the form's (as typed) for the editor.
+ */
+export function detectedHints(r: Repository, commands: Record<StageKey, string>, now: number): Partial<Record<StageKey, string>> {
+  const hints: Partial<Record<StageKey, string>> = {};
+  for (const d of r.detectedCommands) {
+    const key = stageName(d.stage);
+    if (!isStageKey(key) || commands[key].trim() !== "") {
+      continue;
+    }
+    const from = d.detectedFrom === "" ? "" : `${d.detectedFrom}, `;
+    hints[key] = `detected: ${d.command} (${from}task ${String(d.taskId)}, ${formatAgo(d.detectedAt, now)})`;
+  }
+  return hints;
+}
+
+function isStageKey(key: string): key is StageKey {
+  return (STAGE_KEYS as readonly string[]).includes(key);
 }

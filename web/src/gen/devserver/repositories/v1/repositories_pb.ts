@@ -6,6 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { DeliveryFlow } from "../../tasks/v1/tasks_pb";
 import { file_devserver_tasks_v1_tasks } from "../../tasks/v1/tasks_pb";
+import type { StageKind } from "../../work/v1/repository_pb";
+import { file_devserver_work_v1_repository } from "../../work/v1/repository_pb";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file devserver/repositories/v1/repositories.proto.
  */
 export const file_devserver_repositories_v1_repositories: GenFile = /*@__PURE__*/
-  fileDesc("CixkZXZzZXJ2ZXIvcmVwb3NpdG9yaWVzL3YxL3JlcG9zaXRvcmllcy5wcm90bxIZZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MSLHAwoKUmVwb3NpdG9yeRIKCgJpZBgBIAEoAxIMCgRuYW1lGAIgASgJEhAKCGxvY2F0aW9uGAMgASgJEhYKDmRlZmF1bHRfYnJhbmNoGAQgASgJEkEKCGNvbW1hbmRzGAUgASgLMi8uZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5WZXJpZmljYXRpb25Db21tYW5kcxIwCg1zdGFnZV90aW1lb3V0GAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhQKDG1heF9hdHRlbXB0cxgHIAEoBRIyCg9hdHRlbXB0X3RpbWVvdXQYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZGV0ZWN0X2NvbW1hbmRzGAsgASgIEj0KCGRlbGl2ZXJ5GAwgASgLMisuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5EZWxpdmVyeVNldHRpbmdzIooCChBEZWxpdmVyeVNldHRpbmdzEjYKDGRlZmF1bHRfZmxvdxgBIAEoDjIgLmRldnNlcnZlci50YXNrcy52MS5EZWxpdmVyeUZsb3cSMwoFZm9yZ2UYAiABKA4yJC5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLkZvcmdlS2luZBIVCg1mb3JnZV9hcGlfdXJsGAMgASgJEhgKEGZvcmdlX3JlcG9zaXRvcnkYBCABKAkSFwoPaGFzX2ZvcmdlX3Rva2VuGAUgASgIEj8KCXByZWZsaWdodBgGIAEoCzIsLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuUHJlZmxpZ2h0U2V0dGluZ3MihgEKEVByZWZsaWdodFNldHRpbmdzEhIKCmRlbnlfcGF0aHMYASADKAkSEwoLYWxsb3dfcGF0aHMYAiADKAkSHQoVYWxsb3dlZF9hdXRob3JfZW1haWxzGAMgAygJEhYKDm1heF9kaWZmX2J5dGVzGAQgASgDEhEKCW1heF9maWxlcxgFIAEoBSJOChRWZXJpZmljYXRpb25Db21tYW5kcxILCgNwcmUYASABKAkSDQoFYnVpbGQYAiABKAkSDAoEdGVzdBgDIAEoCRIMCgRsaW50GAQgASgJIqgDChRBZGRSZXBvc2l0b3J5UmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGxvY2F0aW9uGAIgASgJEhYKDmRlZmF1bHRfYnJhbmNoGAMgASgJEkEKCGNvbW1hbmRzGAQgASgLMi8uZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5WZXJpZmljYXRpb25Db21tYW5kcxIwCg1zdGFnZV90aW1lb3V0GAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhQKDG1heF9hdHRlbXB0cxgGIAEoBRIyCg9hdHRlbXB0X3RpbWVvdXQYByABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SHAoPZGV0ZWN0X2NvbW1hbmRzGAggASgISACIAQESPQoIZGVsaXZlcnkYCSABKAsyKy5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLkRlbGl2ZXJ5U2V0dGluZ3MSGAoLZm9yZ2VfdG9rZW4YCiABKAlIAYgBAUISChBfZGV0ZWN0X2NvbW1hbmRzQg4KDF9mb3JnZV90b2tlbiJSChVBZGRSZXBvc2l0b3J5UmVzcG9uc2USOQoKcmVwb3NpdG9yeRgBIAEoCzIlLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuUmVwb3NpdG9yeSIqChRHZXRSZXBvc2l0b3J5UmVxdWVzdBISCgpyZXBvc2l0b3J5GAEgASgJIlIKFUdldFJlcG9zaXRvcnlSZXNwb25zZRI5CgpyZXBvc2l0b3J5GAEgASgLMiUuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5SZXBvc2l0b3J5IhkKF0xpc3RSZXBvc2l0b3JpZXNSZXF1ZXN0IlcKGExpc3RSZXBvc2l0b3JpZXNSZXNwb25zZRI7CgxyZXBvc2l0b3JpZXMYASADKAsyJS5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLlJlcG9zaXRvcnki8QMKF1VwZGF0ZVJlcG9zaXRvcnlSZXF1ZXN0EhIKCnJlcG9zaXRvcnkYASABKAkSFQoIbG9jYXRpb24YAiABKAlIAIgBARIbCg5kZWZhdWx0X2JyYW5jaBgDIAEoCUgBiAEBEkEKCGNvbW1hbmRzGAQgASgLMi8uZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5WZXJpZmljYXRpb25Db21tYW5kcxIwCg1zdGFnZV90aW1lb3V0GAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhkKDG1heF9hdHRlbXB0cxgGIAEoBUgCiAEBEjIKD2F0dGVtcHRfdGltZW91dBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIcCg9kZXRlY3RfY29tbWFuZHMYCCABKAhIA4gBARI9CghkZWxpdmVyeRgJIAEoCzIrLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuRGVsaXZlcnlTZXR0aW5ncxIYCgtmb3JnZV90b2tlbhgKIAEoCUgEiAEBQgsKCV9sb2NhdGlvbkIRCg9fZGVmYXVsdF9icmFuY2hCDwoNX21heF9hdHRlbXB0c0ISChBfZGV0ZWN0X2NvbW1hbmRzQg4KDF9mb3JnZV90b2tlbiJVChhVcGRhdGVSZXBvc2l0b3J5UmVzcG9uc2USOQoKcmVwb3NpdG9yeRgBIAEoCzIlLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuUmVwb3NpdG9yeSItChdSZW1vdmVSZXBvc2l0b3J5UmVxdWVzdBISCgpyZXBvc2l0b3J5GAEgASgJIhoKGFJlbW92ZVJlcG9zaXRvcnlSZXNwb25zZSppCglGb3JnZUtpbmQSGgoWRk9SR0VfS0lORF9VTlNQRUNJRklFRBAAEhMKD0ZPUkdFX0tJTkRfTk9ORRABEhQKEEZPUkdFX0tJTkRfR0lURUEQAhIVChFGT1JHRV9LSU5EX0dJVEhVQhADMvIEChFSZXBvc2l0b3J5U2VydmljZRJyCg1BZGRSZXBvc2l0b3J5Ei8uZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5BZGRSZXBvc2l0b3J5UmVxdWVzdBowLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuQWRkUmVwb3NpdG9yeVJlc3BvbnNlEnIKDUdldFJlcG9zaXRvcnkSLy5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLkdldFJlcG9zaXRvcnlSZXF1ZXN0GjAuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5HZXRSZXBvc2l0b3J5UmVzcG9uc2USewoQTGlzdFJlcG9zaXRvcmllcxIyLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuTGlzdFJlcG9zaXRvcmllc1JlcXVlc3QaMy5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLkxpc3RSZXBvc2l0b3JpZXNSZXNwb25zZRJ7ChBVcGRhdGVSZXBvc2l0b3J5EjIuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5VcGRhdGVSZXBvc2l0b3J5UmVxdWVzdBozLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuVXBkYXRlUmVwb3NpdG9yeVJlc3BvbnNlEnsKEFJlbW92ZVJlcG9zaXRvcnkSMi5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLlJlbW92ZVJlcG9zaXRvcnlSZXF1ZXN0GjMuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5SZW1vdmVSZXBvc2l0b3J5UmVzcG9uc2VCJqoCI0RldlNlcnZlci5Db250cmFjdHMuUmVwb3NpdG9yaWVzLlYxYgZwcm90bzM", [file_devserver_tasks_v1_tasks, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CixkZXZzZXJ2ZXIvcmVwb3NpdG9yaWVzL3YxL3JlcG9zaXRvcmllcy5wcm90bxIZZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MSKOBAoKUmVwb3NpdG9yeRIKCgJpZBgBIAEoAxIMCgRuYW1lGAIgASgJEhAKCGxvY2F0aW9uGAMgASgJEhYKDmRlZmF1bHRfYnJhbmNoGAQgASgJEkEKCGNvbW1hbmRzGAUgASgLMi8uZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5WZXJpZmljYXRpb25Db21tYW5kcxIwCg1zdGFnZV90aW1lb3V0GAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhQKDG1heF9hdHRlbXB0cxgHIAEoBRIyCg9hdHRlbXB0X3RpbWVvdXQYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZGV0ZWN0X2NvbW1hbmRzGAsgASgIEj0KCGRlbGl2ZXJ5GAwgASgLMisuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5EZWxpdmVyeVNldHRpbmdzEkUKEWRldGVjdGVkX2NvbW1hbmRzGA0gAygLMiouZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5EZXRlY3RlZENvbW1hbmQiqAEKD0RldGVjdGVkQ29tbWFuZBIrCgVzdGFnZRgBIAEoDjIcLmRldnNlcnZlci53b3JrLnYxLlN0YWdlS2luZBIPCgdjb21tYW5kGAIgASgJEhUKDWRldGVjdGVkX2Zyb20YAyABKAkSDwoHdGFza19pZBgEIAEoAxIvCgtkZXRlY3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiigIKEERlbGl2ZXJ5U2V0dGluZ3MSNgoMZGVmYXVsdF9mbG93GAEgASgOMiAuZGV2c2VydmVyLnRhc2tzLnYxLkRlbGl2ZXJ5RmxvdxIzCgVmb3JnZRgCIAEoDjIkLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuRm9yZ2VLaW5kEhUKDWZvcmdlX2FwaV91cmwYAyABKAkSGAoQZm9yZ2VfcmVwb3NpdG9yeRgEIAEoCRIXCg9oYXNfZm9yZ2VfdG9rZW4YBSABKAgSPwoJcHJlZmxpZ2h0GAYgASgLMiwuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5QcmVmbGlnaHRTZXR0aW5ncyKGAQoRUHJlZmxpZ2h0U2V0dGluZ3MSEgoKZGVueV9wYXRocxgBIAMoCRITCgthbGxvd19wYXRocxgCIAMoCRIdChVhbGxvd2VkX2F1dGhvcl9lbWFpbHMYAyADKAkSFgoObWF4X2RpZmZfYnl0ZXMYBCABKAMSEQoJbWF4X2ZpbGVzGAUgASgFIk4KFFZlcmlmaWNhdGlvbkNvbW1hbmRzEgsKA3ByZRgBIAEoCRINCgVidWlsZBgCIAEoCRIMCgR0ZXN0GAMgASgJEgwKBGxpbnQYBCABKAkiqAMKFEFkZFJlcG9zaXRvcnlSZXF1ZXN0EgwKBG5hbWUYASABKAkSEAoIbG9jYXRpb24YAiABKAkSFgoOZGVmYXVsdF9icmFuY2gYAyABKAkSQQoIY29tbWFuZHMYBCABKAsyLy5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLlZlcmlmaWNhdGlvbkNvbW1hbmRzEjAKDXN0YWdlX3RpbWVvdXQYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMbWF4X2F0dGVtcHRzGAYgASgFEjIKD2F0dGVtcHRfdGltZW91dBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIcCg9kZXRlY3RfY29tbWFuZHMYCCABKAhIAIgBARI9CghkZWxpdmVyeRgJIAEoCzIrLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuRGVsaXZlcnlTZXR0aW5ncxIYCgtmb3JnZV90b2tlbhgKIAEoCUgBiAEBQhIKEF9kZXRlY3RfY29tbWFuZHNCDgoMX2ZvcmdlX3Rva2VuIlIKFUFkZFJlcG9zaXRvcnlSZXNwb25zZRI5CgpyZXBvc2l0b3J5GAEgASgLMiUuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5SZXBvc2l0b3J5IioKFEdldFJlcG9zaXRvcnlSZXF1ZXN0EhIKCnJlcG9zaXRvcnkYASABKAkiUgoVR2V0UmVwb3NpdG9yeVJlc3BvbnNlEjkKCnJlcG9zaXRvcnkYASABKAsyJS5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLlJlcG9zaXRvcnkiGQoXTGlzdFJlcG9zaXRvcmllc1JlcXVlc3QiVwoYTGlzdFJlcG9zaXRvcmllc1Jlc3BvbnNlEjsKDHJlcG9zaXRvcmllcxgBIAMoCzIlLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuUmVwb3NpdG9yeSLxAwoXVXBkYXRlUmVwb3NpdG9yeVJlcXVlc3QSEgoKcmVwb3NpdG9yeRgBIAEoCRIVCghsb2NhdGlvbhgCIAEoCUgAiAEBEhsKDmRlZmF1bHRfYnJhbmNoGAMgASgJSAGIAQESQQoIY29tbWFuZHMYBCABKAsyLy5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLlZlcmlmaWNhdGlvbkNvbW1hbmRzEjAKDXN0YWdlX3RpbWVvdXQYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGQoMbWF4X2F0dGVtcHRzGAYgASgFSAKIAQESMgoPYXR0ZW1wdF90aW1lb3V0GAcgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhwKD2RldGVjdF9jb21tYW5kcxgIIAEoCEgDiAEBEj0KCGRlbGl2ZXJ5GAkgASgLMisuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5EZWxpdmVyeVNldHRpbmdzEhgKC2ZvcmdlX3Rva2VuGAogASgJSASIAQFCCwoJX2xvY2F0aW9uQhEKD19kZWZhdWx0X2JyYW5jaEIPCg1fbWF4X2F0dGVtcHRzQhIKEF9kZXRlY3RfY29tbWFuZHNCDgoMX2ZvcmdlX3Rva2VuIlUKGFVwZGF0ZVJlcG9zaXRvcnlSZXNwb25zZRI5CgpyZXBvc2l0b3J5GAEgASgLMiUuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5SZXBvc2l0b3J5Ii0KF1JlbW92ZVJlcG9zaXRvcnlSZXF1ZXN0EhIKCnJlcG9zaXRvcnkYASABKAkiGgoYUmVtb3ZlUmVwb3NpdG9yeVJlc3BvbnNlKmkKCUZvcmdlS2luZBIaChZGT1JHRV9LSU5EX1VOU1BFQ0lGSUVEEAASEwoPRk9SR0VfS0lORF9OT05FEAESFAoQRk9SR0VfS0lORF9HSVRFQRACEhUKEUZPUkdFX0tJTkRfR0lUSFVCEAMy8gQKEVJlcG9zaXRvcnlTZXJ2aWNlEnIKDUFkZFJlcG9zaXRvcnkSLy5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLkFkZFJlcG9zaXRvcnlSZXF1ZXN0GjAuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5BZGRSZXBvc2l0b3J5UmVzcG9uc2UScgoNR2V0UmVwb3NpdG9yeRIvLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuR2V0UmVwb3NpdG9yeVJlcXVlc3QaMC5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLkdldFJlcG9zaXRvcnlSZXNwb25zZRJ7ChBMaXN0UmVwb3NpdG9yaWVzEjIuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5MaXN0UmVwb3NpdG9yaWVzUmVxdWVzdBozLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuTGlzdFJlcG9zaXRvcmllc1Jlc3BvbnNlEnsKEFVwZGF0ZVJlcG9zaXRvcnkSMi5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLlVwZGF0ZVJlcG9zaXRvcnlSZXF1ZXN0GjMuZGV2c2VydmVyLnJlcG9zaXRvcmllcy52MS5VcGRhdGVSZXBvc2l0b3J5UmVzcG9uc2USewoQUmVtb3ZlUmVwb3NpdG9yeRIyLmRldnNlcnZlci5yZXBvc2l0b3JpZXMudjEuUmVtb3ZlUmVwb3NpdG9yeVJlcXVlc3QaMy5kZXZzZXJ2ZXIucmVwb3NpdG9yaWVzLnYxLlJlbW92ZVJlcG9zaXRvcnlSZXNwb25zZUImqgIjRGV2U2VydmVyLkNvbnRyYWN0cy5SZXBvc2l0b3JpZXMuVjFiBnByb3RvMw", [file_devserver_tasks_v1_tasks, file_devserver_work_v1_repository, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * A repository and how to check work on it.
@@ -107,6 +109,14 @@ export type Repository = Message<"devserver.repositories.v1.Repository"> & {
    * @generated from field: devserver.repositories.v1.DeliverySettings delivery = 12;
    */
   delivery?: DeliverySettings | undefined;
+
+  /**
+   * The latest command the verifier detected for each stage, in stage order (read-only; empty until a
+   * verification detected something). A detection is kept when its stage later gets a command of its own.
+   *
+   * @generated from field: repeated devserver.repositories.v1.DetectedCommand detected_commands = 13;
+   */
+  detectedCommands: DetectedCommand[];
 };
 
 /**
@@ -115,6 +125,55 @@ export type Repository = Message<"devserver.repositories.v1.Repository"> & {
  */
 export const RepositorySchema: GenMessage<Repository> = /*@__PURE__*/
   messageDesc(file_devserver_repositories_v1_repositories, 0);
+
+/**
+ * A stage command the verifier detected in a checkout of the repository (see Repository.detect_commands).
+ *
+ * @generated from message devserver.repositories.v1.DetectedCommand
+ */
+export type DetectedCommand = Message<"devserver.repositories.v1.DetectedCommand"> & {
+  /**
+   * The stage.
+   *
+   * @generated from field: devserver.work.v1.StageKind stage = 1;
+   */
+  stage: StageKind;
+
+  /**
+   * The detected command line.
+   *
+   * @generated from field: string command = 2;
+   */
+  command: string;
+
+  /**
+   * Where it came from (for example package.json script "test").
+   *
+   * @generated from field: string detected_from = 3;
+   */
+  detectedFrom: string;
+
+  /**
+   * The task whose verification detected it (that task may have been deleted since).
+   *
+   * @generated from field: int64 task_id = 4;
+   */
+  taskId: bigint;
+
+  /**
+   * When the orchestrator stored the detection.
+   *
+   * @generated from field: google.protobuf.Timestamp detected_at = 5;
+   */
+  detectedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message devserver.repositories.v1.DetectedCommand.
+ * Use `create(DetectedCommandSchema)` to create a new message.
+ */
+export const DetectedCommandSchema: GenMessage<DetectedCommand> = /*@__PURE__*/
+  messageDesc(file_devserver_repositories_v1_repositories, 1);
 
 /**
  * A repository's delivery settings.
@@ -171,7 +230,7 @@ export type DeliverySettings = Message<"devserver.repositories.v1.DeliverySettin
  * Use `create(DeliverySettingsSchema)` to create a new message.
  */
 export const DeliverySettingsSchema: GenMessage<DeliverySettings> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 1);
+  messageDesc(file_devserver_repositories_v1_repositories, 2);
 
 /**
  * What the preflight gate checks before anything is delivered. Secrets are always scanned for.
@@ -221,7 +280,7 @@ export type PreflightSettings = Message<"devserver.repositories.v1.PreflightSett
  * Use `create(PreflightSettingsSchema)` to create a new message.
  */
 export const PreflightSettingsSchema: GenMessage<PreflightSettings> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 2);
+  messageDesc(file_devserver_repositories_v1_repositories, 3);
 
 /**
  * Shell command lines run with /bin/sh -c in a checkout of the work; an empty one skips its stage.
@@ -263,7 +322,7 @@ export type VerificationCommands = Message<"devserver.repositories.v1.Verificati
  * Use `create(VerificationCommandsSchema)` to create a new message.
  */
 export const VerificationCommandsSchema: GenMessage<VerificationCommands> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 3);
+  messageDesc(file_devserver_repositories_v1_repositories, 4);
 
 /**
  * Request for AddRepository.
@@ -347,7 +406,7 @@ export type AddRepositoryRequest = Message<"devserver.repositories.v1.AddReposit
  * Use `create(AddRepositoryRequestSchema)` to create a new message.
  */
 export const AddRepositoryRequestSchema: GenMessage<AddRepositoryRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 4);
+  messageDesc(file_devserver_repositories_v1_repositories, 5);
 
 /**
  * Response for AddRepository.
@@ -368,7 +427,7 @@ export type AddRepositoryResponse = Message<"devserver.repositories.v1.AddReposi
  * Use `create(AddRepositoryResponseSchema)` to create a new message.
  */
 export const AddRepositoryResponseSchema: GenMessage<AddRepositoryResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 5);
+  messageDesc(file_devserver_repositories_v1_repositories, 6);
 
 /**
  * Request for GetRepository.
@@ -389,7 +448,7 @@ export type GetRepositoryRequest = Message<"devserver.repositories.v1.GetReposit
  * Use `create(GetRepositoryRequestSchema)` to create a new message.
  */
 export const GetRepositoryRequestSchema: GenMessage<GetRepositoryRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 6);
+  messageDesc(file_devserver_repositories_v1_repositories, 7);
 
 /**
  * Response for GetRepository.
@@ -410,7 +469,7 @@ export type GetRepositoryResponse = Message<"devserver.repositories.v1.GetReposi
  * Use `create(GetRepositoryResponseSchema)` to create a new message.
  */
 export const GetRepositoryResponseSchema: GenMessage<GetRepositoryResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 7);
+  messageDesc(file_devserver_repositories_v1_repositories, 8);
 
 /**
  * Request for ListRepositories.
@@ -425,7 +484,7 @@ export type ListRepositoriesRequest = Message<"devserver.repositories.v1.ListRep
  * Use `create(ListRepositoriesRequestSchema)` to create a new message.
  */
 export const ListRepositoriesRequestSchema: GenMessage<ListRepositoriesRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 8);
+  messageDesc(file_devserver_repositories_v1_repositories, 9);
 
 /**
  * Response for ListRepositories.
@@ -446,7 +505,7 @@ export type ListRepositoriesResponse = Message<"devserver.repositories.v1.ListRe
  * Use `create(ListRepositoriesResponseSchema)` to create a new message.
  */
 export const ListRepositoriesResponseSchema: GenMessage<ListRepositoriesResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 9);
+  messageDesc(file_devserver_repositories_v1_repositories, 10);
 
 /**
  * Request for UpdateRepository; unset fields keep their value.
@@ -530,7 +589,7 @@ export type UpdateRepositoryRequest = Message<"devserver.repositories.v1.UpdateR
  * Use `create(UpdateRepositoryRequestSchema)` to create a new message.
  */
 export const UpdateRepositoryRequestSchema: GenMessage<UpdateRepositoryRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 10);
+  messageDesc(file_devserver_repositories_v1_repositories, 11);
 
 /**
  * Response for UpdateRepository.
@@ -551,7 +610,7 @@ export type UpdateRepositoryResponse = Message<"devserver.repositories.v1.Update
  * Use `create(UpdateRepositoryResponseSchema)` to create a new message.
  */
 export const UpdateRepositoryResponseSchema: GenMessage<UpdateRepositoryResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 11);
+  messageDesc(file_devserver_repositories_v1_repositories, 12);
 
 /**
  * Request for RemoveRepository.
@@ -572,7 +631,7 @@ export type RemoveRepositoryRequest = Message<"devserver.repositories.v1.RemoveR
  * Use `create(RemoveRepositoryRequestSchema)` to create a new message.
  */
 export const RemoveRepositoryRequestSchema: GenMessage<RemoveRepositoryRequest> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 12);
+  messageDesc(file_devserver_repositories_v1_repositories, 13);
 
 /**
  * Response for RemoveRepository.
@@ -587,7 +646,7 @@ export type RemoveRepositoryResponse = Message<"devserver.repositories.v1.Remove
  * Use `create(RemoveRepositoryResponseSchema)` to create a new message.
  */
 export const RemoveRepositoryResponseSchema: GenMessage<RemoveRepositoryResponse> = /*@__PURE__*/
-  messageDesc(file_devserver_repositories_v1_repositories, 13);
+  messageDesc(file_devserver_repositories_v1_repositories, 14);
 
 /**
  * The forge API a repository's pull requests are opened with.

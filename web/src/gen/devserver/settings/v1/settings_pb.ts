@@ -70,7 +70,7 @@ export type Secret = Message<"devserver.settings.v1.Secret"> & {
   kind: string;
 
   /**
-   * Whose it is: "repository <name>", "host <forge host>", "<token name> (admin)".
+   * Whose it is: "repository <name>", "host <forge host>", "<token name>, admin role".
    *
    * @generated from field: string scope = 2;
    */
