@@ -64,21 +64,22 @@ public sealed partial class PipelineHost : IAsyncDisposable
     /// <summary>Starts (or restarts, on the same port and data) the orchestrator and waits until it listens.</summary>
     public async Task StartOrchestratorAsync(CancellationToken cancellationToken, params string[] extraSettings)
     {
-        if (GrpcPort == 0)
+        if (GrpcPort != 0)
         {
-            GrpcPort = FreePort();
+            // A restart must come back on the same port: workers and clients know it.
+            Orchestrator = await LaunchOrchestratorAsync(DataDirectory, GrpcPort, [.. Settings, .. extraSettings], cancellationToken);
+            return;
         }
 
-        Orchestrator = await LaunchOrchestratorAsync(DataDirectory, GrpcPort, [.. Settings, .. extraSettings], cancellationToken);
+        (Orchestrator, GrpcPort) = await LaunchOnFreePortAsync(DataDirectory, [.. Settings, .. extraSettings], cancellationToken);
     }
 
     /// <summary>Another orchestrator on the same database (the embedded server of the first one), with its own data folder and port.</summary>
     public async Task<(ChildProcess Process, Uri Address)> StartSecondOrchestratorAsync(CancellationToken cancellationToken)
     {
-        var port = FreePort();
         var connectionString = $"Host={Path.Combine(DataDirectory, "postgres", "run")};Port=5432;Username=devserver;Database=devserver";
-        var process = await LaunchOrchestratorAsync(
-            Path.Combine(Root, "data-2"), port, [.. Settings, $"--Orchestrator:Database:ConnectionString={connectionString}"], cancellationToken);
+        var (process, port) = await LaunchOnFreePortAsync(
+            Path.Combine(Root, "data-2"), [.. Settings, $"--Orchestrator:Database:ConnectionString={connectionString}"], cancellationToken);
         _workers.Add(process);
         return (process, new Uri($"http://127.0.0.1:{port}"));
     }
@@ -222,6 +223,25 @@ public sealed partial class PipelineHost : IAsyncDisposable
             workspace);
         _workers.Add(process);
         return process;
+    }
+
+    /// <summary>
+    /// Launches on a port that was free a moment ago. Between choosing it and the orchestrator binding it another test
+    /// process may take it (every test project runs at once in CI): then a new port is tried.
+    /// </summary>
+    private async Task<(ChildProcess Process, int Port)> LaunchOnFreePortAsync(string dataDirectory, string[] settings, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            try
+            {
+                return (await LaunchOrchestratorAsync(dataDirectory, port, settings, cancellationToken), port);
+            }
+            catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 
     private async Task<ChildProcess> LaunchOrchestratorAsync(string dataDirectory, int port, string[] settings, CancellationToken cancellationToken)
