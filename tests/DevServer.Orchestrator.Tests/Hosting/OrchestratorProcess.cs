@@ -52,13 +52,16 @@ internal sealed partial class OrchestratorProcess : IAsyncDisposable
             ],
             RepositoryLayout.Root);
 
-    /// <summary>Launches the orchestrator on a data directory of its own and waits for its ready line.</summary>
-    public static async Task<OrchestratorProcess> StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Launches the orchestrator on a data directory of its own with <paramref name="settings"/> (see <see cref="Launch"/>)
+    /// and waits for its ready line.
+    /// </summary>
+    public static async Task<OrchestratorProcess> StartAsync(CancellationToken cancellationToken, params string[] settings)
     {
         var data = new OrchestratorDataDirectory();
         try
         {
-            return await StartAsync(data, ownsData: true, cancellationToken);
+            return await StartAsync(data, ownsData: true, settings, cancellationToken);
         }
         catch
         {
@@ -69,7 +72,7 @@ internal sealed partial class OrchestratorProcess : IAsyncDisposable
 
     /// <summary>Launches the orchestrator on <paramref name="data"/>, which the caller disposes (e.g. to start another one on it later).</summary>
     public static Task<OrchestratorProcess> StartAsync(OrchestratorDataDirectory data, CancellationToken cancellationToken) =>
-        StartAsync(data, ownsData: false, cancellationToken);
+        StartAsync(data, ownsData: false, [], cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -80,9 +83,10 @@ internal sealed partial class OrchestratorProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<OrchestratorProcess> StartAsync(OrchestratorDataDirectory data, bool ownsData, CancellationToken cancellationToken)
+    private static async Task<OrchestratorProcess> StartAsync(
+        OrchestratorDataDirectory data, bool ownsData, string[] settings, CancellationToken cancellationToken)
     {
-        var process = Launch(data);
+        var process = Launch(data, settings);
         try
         {
             var ready = await process.WaitForLineAsync(ParseReadyLine, StartTimeout, cancellationToken);
@@ -94,10 +98,6 @@ internal sealed partial class OrchestratorProcess : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>Waits for the line the orchestrator logs once both endpoints are bound; its gRPC (h2c) address.</summary>
-    public static async Task<Uri> WaitForGrpcAddressAsync(ChildProcess process, CancellationToken cancellationToken) =>
-        (await process.WaitForLineAsync(ParseReadyLine, StartTimeout, cancellationToken)).Grpc;
 
     private static ReadyAddresses? ParseReadyLine(string line) =>
         ReadyLine().Match(line) is { Success: true } match

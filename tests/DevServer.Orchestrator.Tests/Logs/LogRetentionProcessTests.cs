@@ -15,12 +15,10 @@ public sealed class LogRetentionProcessTests
     public async Task Orchestrator_RetentionOfThreeEntriesEverySecond_KeepsOnlyTheNewest()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var data = new OrchestratorDataDirectory();
-        await using var process = OrchestratorProcess.Launch(
-            data, "--Orchestrator:Logs:MaxEntries=3", "--Orchestrator:Logs:RetentionInterval=00:00:01");
-        var grpc = await OrchestratorProcess.WaitForGrpcAddressAsync(process, ct);
-        using var channel = RpcChannel.ForAddress(grpc);
-        var logs = new LogService.LogServiceClient(channel.CreateCallInvoker().WithBearerToken(data.ReadAdminToken()));
+        await using var orchestrator = await OrchestratorProcess.StartAsync(
+            ct, "--Orchestrator:Logs:MaxEntries=3", "--Orchestrator:Logs:RetentionInterval=00:00:01");
+        using var channel = RpcChannel.ForAddress(orchestrator.GrpcAddress);
+        var logs = new LogService.LogServiceClient(channel.CreateCallInvoker().WithBearerToken(orchestrator.Data.ReadAdminToken()));
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bound.CancelAfter(TimeSpan.FromSeconds(60));

@@ -5,7 +5,6 @@ using DevServer.Contracts.Settings.V1;
 using DevServer.Contracts.Tasks.V1;
 using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
-using DevServer.Testing;
 using Rpc;
 using Rpc.Client;
 
@@ -22,8 +21,7 @@ public sealed class SettingsOrchestratorFixture : IAsyncLifetime
     /// <summary>A value that appears in no other place, so finding it anywhere in a response is a leak.</summary>
     public static readonly string ConfiguredToken = "cfg-canary-" + Guid.NewGuid().ToString("N");
 
-    private OrchestratorDataDirectory? _data;
-    private ChildProcess? _process;
+    private OrchestratorProcess? _orchestrator;
     private RpcChannel? _channel;
     private int _names;
 
@@ -52,37 +50,22 @@ public sealed class SettingsOrchestratorFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        _data = new OrchestratorDataDirectory();
-        _process = OrchestratorProcess.Launch(_data, $"--Orchestrator:Delivery:ForgeTokens:{ConfiguredHost}={ConfiguredToken}");
-        try
-        {
-            var grpc = await OrchestratorProcess.WaitForGrpcAddressAsync(_process, ct);
-            _channel = RpcChannel.ForAddress(grpc);
-        }
-        catch
-        {
-            await DisposeAsync();
-            throw;
-        }
-
-        AdminToken = _data.ReadAdminToken();
-        WorkerToken = _data.ReadWorkerToken();
+        _orchestrator = await OrchestratorProcess.StartAsync(
+            ct,
+            $"--Orchestrator:Delivery:ForgeTokens:{ConfiguredHost}={ConfiguredToken}");
+        _channel = RpcChannel.ForAddress(_orchestrator.GrpcAddress);
+        AdminToken = _orchestrator.Data.ReadAdminToken();
+        WorkerToken = _orchestrator.Data.ReadWorkerToken();
     }
 
     public async ValueTask DisposeAsync()
     {
         _channel?.Dispose();
         _channel = null;
-        if (_process is not null)
+        if (_orchestrator is not null)
         {
-            await _process.DisposeAsync();
-            _process = null;
-        }
-
-        if (_data is not null)
-        {
-            await _data.DisposeAsync();
-            _data = null;
+            await _orchestrator.DisposeAsync();
+            _orchestrator = null;
         }
     }
 }

@@ -5,7 +5,6 @@ using DevServer.Contracts.Repositories.V1;
 using DevServer.Contracts.Tasks.V1;
 using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
-using DevServer.Testing;
 using Rpc;
 using Rpc.Client;
 
@@ -25,8 +24,7 @@ public sealed class ApiOrchestratorFixture : IAsyncLifetime
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(7);
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(90);
 
-    private OrchestratorDataDirectory? _data;
-    private ChildProcess? _process;
+    private OrchestratorProcess? _orchestrator;
     private RpcChannel? _channel;
     private int _names;
 
@@ -37,7 +35,7 @@ public sealed class ApiOrchestratorFixture : IAsyncLifetime
     public RpcChannel Channel => _channel ?? throw new InvalidOperationException("Not started.");
 
     /// <summary>Its data directory, where its embedded PostgreSQL listens (for tests that set up rows no API writes).</summary>
-    public string DataDirectory => _data?.Path ?? throw new InvalidOperationException("Not started.");
+    public string DataDirectory => _orchestrator?.Data.Path ?? throw new InvalidOperationException("Not started.");
 
     public CallInvoker AdminInvoker => Channel.CreateCallInvoker().WithBearerToken(AdminToken);
 
@@ -54,7 +52,7 @@ public sealed class ApiOrchestratorFixture : IAsyncLifetime
     public MeshService.MeshServiceClient Mesh => new(WorkerInvoker);
 
     /// <summary>What the orchestrator printed so far, for failure messages.</summary>
-    public string Output => $"--- orchestrator stdout ---\n{_process?.StandardOutput}\n--- orchestrator stderr ---\n{_process?.StandardError}";
+    public string Output => $"--- orchestrator stdout ---\n{_orchestrator?.Process.StandardOutput}\n--- orchestrator stderr ---\n{_orchestrator?.Process.StandardError}";
 
     /// <summary>A name no other test of the class uses (repository names, vendors, labels).</summary>
     public string UniqueName(string prefix) => $"{prefix}{Interlocked.Increment(ref _names)}";
@@ -88,45 +86,27 @@ public sealed class ApiOrchestratorFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        _data = new OrchestratorDataDirectory();
-        _process = OrchestratorProcess.Launch(
-            _data,
+        _orchestrator = await OrchestratorProcess.StartAsync(
+            ct,
             $"--Orchestrator:Mesh:HeartbeatInterval={HeartbeatInterval:c}",
             $"--Orchestrator:Mesh:LeaseDuration={LeaseDuration:c}",
             // Rate-limit backoffs of 30 s and more would make the tests that hit them wait; the ladder is what they check.
             "--Orchestrator:Agents:RateLimitBackoff:0=00:00:00.5",
             "--Orchestrator:Agents:RateLimitBackoff:1=00:00:01",
             "--Orchestrator:Agents:RateLimitBackoff:2=00:00:02");
-        try
-        {
-            var grpc = await OrchestratorProcess.WaitForGrpcAddressAsync(_process, ct);
-            _channel = RpcChannel.ForAddress(grpc);
-        }
-        catch
-        {
-            // No test runs, so nothing else would stop the process and the server it may have started.
-            await DisposeAsync();
-            throw;
-        }
-
-        AdminToken = _data.ReadAdminToken();
-        WorkerToken = _data.ReadWorkerToken();
+        _channel = RpcChannel.ForAddress(_orchestrator.GrpcAddress);
+        AdminToken = _orchestrator.Data.ReadAdminToken();
+        WorkerToken = _orchestrator.Data.ReadWorkerToken();
     }
 
     public async ValueTask DisposeAsync()
     {
         _channel?.Dispose();
         _channel = null;
-        if (_process is not null)
+        if (_orchestrator is not null)
         {
-            await _process.DisposeAsync();
-            _process = null;
-        }
-
-        if (_data is not null)
-        {
-            await _data.DisposeAsync();
-            _data = null;
+            await _orchestrator.DisposeAsync();
+            _orchestrator = null;
         }
     }
 }
