@@ -82,16 +82,20 @@ public sealed class ApiCommandsTests(RunningSystem system) : IClassFixture<Runni
     {
         Assert.Equal(0, (await system.RunAsync("repo", "add", "calc-e", await SampleAsync("calc-e"))).ExitCode);
 
-        var created = await system.RunAsync("task", "create", "--repo", "calc-e", "--title", "Later");
+        // One attempt: the demo agent changes nothing for this title, so the task fails at once instead of retrying.
+        var created = await system.RunAsync("task", "create", "--repo", "calc-e", "--title", "Later", "--max-attempts", "1");
         var id = Regex.Match(created.Out, @"^Created task (\d+) \(pending\): Later\n").Groups[1].Value;
         var queued = await system.RunAsync("task", "enqueue", id);
         var queuedAgain = await system.RunAsync("task", "enqueue", id);
+        // The queued task runs in the class's shared system: let it end here, or its events reach the next test's followers.
+        var watched = await system.RunAsync("task", "watch", id);
 
         Assert.True(created.ExitCode == 0, created.ToString());
         Assert.Contains($"`devserver task enqueue {id}` queues it", created.Out, StringComparison.Ordinal);
         Assert.True(queued.ExitCode == 0, queued.ToString());
         Assert.StartsWith($"Queued task {id} (queued): Later\n", queued.Out, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Rejected, queuedAgain.ExitCode);
+        Assert.True(watched.ExitCode == ExitCodes.TaskUnsuccessful, watched.ToString());
     }
 
     [Fact]
