@@ -109,7 +109,7 @@ public sealed class ProcessRunnerTests
     {
         var pids = new BlockingCollection<int>();
         var spec = Shell("echo $$; sleep 300 & echo $!; sleep 300 & echo $!; setsid sleep 300 & echo $!; wait")
-            with { GracePeriod = TimeSpan.FromSeconds(1) };
+            with { GracePeriod = TimeSpan.FromSeconds(10) }; // the shell dies at once; this only bounds a slow machine
 
         await using var run = new CancellableRun(spec, line => pids.Add(int.Parse(line.Text, CultureInfo.InvariantCulture)), TestToken);
         var tree = Enumerable.Range(0, 4).Select(_ => Take(pids)).ToList();
@@ -135,13 +135,25 @@ public sealed class ProcessRunnerTests
     [Fact(Timeout = 60_000)]
     public async Task RunAsync_ChildTrapsInterrupt_GetsItsGracePeriodBeforeAnyKill()
     {
+        await AssertTrapRunsBeforeAnyKillAsync(parentIgnoresInterrupt: false);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_ParentIgnoresInterrupt_ChildCanStillTrapIt()
+    {
+        // Without the runner's reset the shell inherits SIGINT ignored, cannot trap it, and is killed after 30 s.
+        await AssertTrapRunsBeforeAnyKillAsync(parentIgnoresInterrupt: true);
+    }
+
+    private static async Task AssertTrapRunsBeforeAnyKillAsync(bool parentIgnoresInterrupt)
+    {
         var marker = Path.Combine(Path.GetTempPath(), $"processes-test-{Guid.NewGuid():N}");
         var ready = new TaskCompletionSource();
         var spec = Shell($"trap 'sleep 1; echo saved > {marker}; exit 0' INT; echo ready; sleep 300 & wait")
             with { GracePeriod = TimeSpan.FromSeconds(30) };
         try
         {
-            await using var run = new CancellableRun(spec, _ => ready.TrySetResult(), TestToken);
+            await using var run = StartRun(spec, ready, parentIgnoresInterrupt);
             await ready.Task.WaitAsync(LineWait, TestToken);
             var exit = await run.CancelAsync();
 
@@ -154,6 +166,18 @@ public sealed class ProcessRunnerTests
         {
             File.Delete(marker);
         }
+    }
+
+    private static CancellableRun StartRun(ProcessSpec spec, TaskCompletionSource ready, bool parentIgnoresInterrupt)
+    {
+        if (!parentIgnoresInterrupt)
+        {
+            return new CancellableRun(spec, _ => ready.TrySetResult(), TestToken);
+        }
+
+        // Only while the child starts: it inherits the disposition then.
+        using var ignored = new IgnoredInterrupt();
+        return new CancellableRun(spec, _ => ready.TrySetResult(), TestToken);
     }
 
     [Fact(Timeout = 60_000)]

@@ -111,6 +111,7 @@ public sealed class RunningProcess : IAsyncDisposable
 
         // setsid makes the child the leader of a new session and process group (it is not a group leader after the
         // fork, so setsid execs in place and the child keeps the pid we see), so one signal reaches all it starts.
+        // setsid and env exec in place: the pid stays the child's.
         var startInfo = new ProcessStartInfo(ProgramLocator.Locate("setsid", parentPath))
         {
             WorkingDirectory = spec.WorkingDirectory ?? string.Empty,
@@ -119,6 +120,16 @@ public sealed class RunningProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+
+        // A signal ignored when a program starts stays ignored in everything it starts, and a shell cannot even trap
+        // it. A worker launched in the background of a non-interactive shell (or by a supervisor that ignores
+        // SIGINT) would hand that on, and its children could never be stopped gently: only killed after the grace
+        // period. coreutils' env restores the default handling of the stop signals before the child runs.
+        foreach (var argument in (string[])[ProgramLocator.Locate("env", parentPath), "--default-signal=INT,TERM"])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
         if (spec.RunAsUser is { } user && Environment.IsPrivilegedProcess)
         {
             foreach (var argument in (string[])[ProgramLocator.Locate("runuser", parentPath), "-u", user, "--"])
