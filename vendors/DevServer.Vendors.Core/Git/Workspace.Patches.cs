@@ -79,7 +79,9 @@ public sealed partial class Workspace
                 IdentityVariables(author: false));
             if (!applied.Succeeded)
             {
-                await GitCommand.RunAsync(worktreePath, ["am", "--abort"], null, CancellationToken.None);
+                // The abort resets HEAD, which git refuses to do without a committer identity (a fresh container
+                // has none): without it the worktree would be left mid-merge.
+                await GitCommand.RunAsync(worktreePath, [.. IdentityOptions(), "am", "--abort"], null, CancellationToken.None, IdentityVariables(author: false));
             }
 
             var head = (await GitCommand.RunCheckedAsync(worktreePath, ["rev-parse", "HEAD"], cancellationToken)).StandardOutput.Trim();
