@@ -103,6 +103,8 @@ run_tests() {
   passed=$(( $(count_trx passed "$results") + $(count_junit passed "$results/web-junit.xml") + $(count_junit passed "$results/web-e2e-junit.xml") ))
   failed=$(( $(count_trx failed "$results") + $(count_junit failed "$results/web-junit.xml") + $(count_junit failed "$results/web-e2e-junit.xml") + web_build_failed ))
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crash or build failure is a failure
+  # The failures once more at the end, where a truncated CI log still shows them.
+  if [ "$failed" -ne 0 ]; then failed_tests "$results"; fi
   echo "$passed passed, $failed failed"
   return "$status"
 }
@@ -116,6 +118,33 @@ count_junit() (
   local tests failures errors skipped
   tests=$(attribute tests); failures=$(attribute failures); errors=$(attribute errors); skipped=$(attribute skipped)
   if [ "$1" = passed ]; then echo $(( ${tests:-0} - ${failures:-0} - ${errors:-0} - ${skipped:-0} )); else echo $(( ${failures:-0} + ${errors:-0} )); fi
+)
+
+failed_tests() (
+  # One line per failed test (TRX and JUnit reports) with the first line of its message.
+  set +o pipefail
+  echo "Failed tests:"
+  for trx in "$1"/*.trx; do
+    [ -f "$trx" ] || continue
+    python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+    message = result.findtext(".//t:Message", default="", namespaces=ns).strip().splitlines()
+    print(f"  {result.get('testName')}: {message[0][:300] if message else ''}")
+PY
+  done
+  for junit in "$1"/*.xml; do
+    [ -f "$junit" ] || continue
+    python3 - "$junit" <<'PY'
+import sys, xml.etree.ElementTree as ET
+for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+    failure = case.find("failure") if case.find("failure") is not None else case.find("error")
+    if failure is not None:
+        message = (failure.get("message") or failure.text or "").strip().splitlines()
+        print(f"  {case.get('classname')} > {case.get('name')}: {message[0][:300] if message else ''}")
+PY
+  done
 )
 
 count_trx() (
