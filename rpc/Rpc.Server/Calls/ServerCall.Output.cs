@@ -156,8 +156,7 @@ internal sealed partial class ServerCall
         _bodyWritten = true;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    private ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         if (_textOutput is not null)
         {
@@ -168,16 +167,61 @@ internal sealed partial class ServerCall
         // (RST_STREAM INTERNAL_ERROR), which would swallow the status. A caller's token and the deadline instead
         // use CancelPendingFlush, which only ends the wait.
         var body = _http.Response.BodyWriter;
-        var registration = cancellationToken.CanBeCanceled && !IsCallToken(cancellationToken)
-            ? cancellationToken.UnsafeRegister(static state => ((PipeWriter)state!).CancelPendingFlush(), body)
-            : default;
+        if (cancellationToken.CanBeCanceled && !IsCallToken(cancellationToken))
+        {
+            return FlushCancellableAsync(body, cancellationToken);
+        }
+
+        // A streamed message is flushed on its own, and the flush completes at once unless the client reads slowly:
+        // no state machine for that case.
         _flushing = true;
+        ValueTask<FlushResult> flush;
         try
         {
-            var result = await body.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            if (result.IsCanceled)
+            flush = body.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _flushing = false;
+            return ValueTask.FromException(ex);
+        }
+
+        if (flush.IsCompletedSuccessfully)
+        {
+            _flushing = false;
+            return flush.Result.IsCanceled ? ValueTask.FromException(FlushCancelled(cancellationToken)) : default;
+        }
+
+        return AwaitFlushAsync(flush, registration: default, cancellationToken);
+    }
+
+    private ValueTask FlushCancellableAsync(PipeWriter body, CancellationToken cancellationToken)
+    {
+        var registration = cancellationToken.UnsafeRegister(static state => ((PipeWriter)state!).CancelPendingFlush(), body);
+        _flushing = true;
+        ValueTask<FlushResult> flush;
+        try
+        {
+            flush = body.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _flushing = false;
+            registration.Dispose();
+            return ValueTask.FromException(ex);
+        }
+
+        return AwaitFlushAsync(flush, registration, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush, CancellationTokenRegistration registration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if ((await flush.ConfigureAwait(false)).IsCanceled)
             {
-                throw new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : _token);
+                throw FlushCancelled(cancellationToken);
             }
         }
         finally
@@ -186,6 +230,10 @@ internal sealed partial class ServerCall
             registration.Dispose();
         }
     }
+
+    /// <summary>A flush ended by CancelPendingFlush: the caller's token or the deadline fired.</summary>
+    private OperationCanceledException FlushCancelled(CancellationToken cancellationToken) =>
+        new(cancellationToken.IsCancellationRequested ? cancellationToken : _token);
 
     /// <summary>
     /// True for a token whose cancellation the flush or read observes anyway: the call's own token (Kestrel
