@@ -45,8 +45,10 @@ internal sealed class QueueApi(QueueSnapshots snapshots, SettingsStore settings,
 
     /// <summary>
     /// The first snapshot at once; then, after each change, the next one no sooner than <see cref="MinInterval"/> after the
-    /// previous message (changes meanwhile fold into it), and without changes one every <see cref="MaxInterval"/>. The
-    /// watch is registered before the first read, so a change committed at any moment after the call starts is shown.
+    /// previous read (changes meanwhile fold into it). Some changes happen by the clock alone, with nothing written to
+    /// announce them (a worker's lease runs out, a vendor pause ends, a new day starts): the watch also reads again at
+    /// the first such moment. Without changes a snapshot goes out every <see cref="MaxInterval"/>. The watch is
+    /// registered before the first read, so a change committed at any moment after the call starts is shown.
     /// </summary>
     public override async Task WatchQueue(WatchQueueRequest request, IServerStreamWriter<WatchQueueResponse> responseStream, ServerCallContext context)
     {
@@ -56,22 +58,28 @@ internal sealed class QueueApi(QueueSnapshots snapshots, SettingsStore settings,
         try
         {
             WatchQueueResponse? last = null;
-            var changed = false;
+            var sentAt = 0L;
             while (true)
             {
                 // Reset before reading: a change during the read is either in this snapshot or calls for the next one.
                 watch.Reset();
                 var snapshot = await snapshots.ReadSnapshotAsync(zone, cancellationToken);
-                // A change that shows nothing new (another queue's task, a worker's load reported twice) is not sent.
-                if (!changed || !snapshot.Equals(last))
+                var readAt = clock.GetTimestamp();
+                // A snapshot that shows nothing new (another queue's task, a worker's load reported twice, a lease that
+                // was renewed in time) is not sent, unless the watcher has heard nothing for MaxInterval. The timers
+                // are not exact to the millisecond, hence the slack of one coalescing interval.
+                if (last is null || !snapshot.Message.Equals(last) || clock.GetElapsedTime(sentAt) >= MaxInterval - MinInterval)
                 {
-                    await responseStream.WriteAsync(snapshot, cancellationToken);
-                    last = snapshot;
+                    await responseStream.WriteAsync(snapshot.Message, cancellationToken);
+                    last = snapshot.Message;
+                    sentAt = clock.GetTimestamp();
                 }
 
-                var sent = clock.GetTimestamp();
-                changed = await watch.WaitAsync(MaxInterval, cancellationToken);
-                var pause = MinInterval - clock.GetElapsedTime(sent);
+                var untilStale = snapshot.StaleAt - clock.GetUtcNow();
+                var untilIdle = MaxInterval - clock.GetElapsedTime(sentAt);
+                var wait = untilStale < untilIdle ? untilStale : untilIdle;
+                var changed = await watch.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken);
+                var pause = MinInterval - clock.GetElapsedTime(readAt);
                 if (changed && pause > TimeSpan.Zero)
                 {
                     await Task.Delay(pause, clock, cancellationToken);

@@ -57,16 +57,37 @@ internal sealed class QueueSnapshots(NpgsqlDataSource dataSource, TimeProvider c
     }
 
     /// <summary>The workers known to the mesh, connected ones first.</summary>
-    public async Task<List<Worker>> ReadWorkersAsync(CancellationToken cancellationToken)
+    public async Task<List<Worker>> ReadWorkersAsync(CancellationToken cancellationToken) =>
+        (await ReadWorkerListAsync(cancellationToken)).Workers;
+
+    /// <summary>One WatchQueue message: the state and the workers, and when the clock alone makes it stale.</summary>
+    public async Task<QueueSnapshot> ReadSnapshotAsync(TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        var message = new WatchQueueResponse { Queue = await ReadStateAsync(zone, cancellationToken) };
+        var (workers, workersChangeAt) = await ReadWorkerListAsync(cancellationToken);
+        message.Workers.AddRange(workers);
+        // Today's figures start again at the next local midnight: 30 hours past this one is always on the next day
+        // (local days last 23 to 25 hours).
+        var nextMidnight = TodayStart.Of(TodayStart.Of(clock.GetUtcNow(), zone).AddHours(30), zone);
+        return new QueueSnapshot(message, workersChangeAt is { } at && at < nextMidnight ? at : nextMidnight);
+    }
+
+    /// <summary>
+    /// The workers, and the earliest moment one of them changes with nobody writing anything: a connected worker's
+    /// lease runs out (it is no longer shown connected) or a vendor pause ends. Null when neither is ahead.
+    /// </summary>
+    private async Task<(List<Worker> Workers, DateTimeOffset? ChangeAt)> ReadWorkerListAsync(CancellationToken cancellationToken)
     {
         var workers = new List<Worker>();
+        DateTimeOffset? changeAt = null;
         await using var command = dataSource.CreateCommand(
             """
             SELECT w.id, w.name, w.kind, w.vendor, w.models, w.capacity,
                    (SELECT count(*)::int FROM assignments a WHERE a.worker_id = w.id AND a.state IN ('open', 'cancelling')),
                    w.instance_id IS NOT NULL AND w.lease_expires_at > @now, w.last_seen_at,
                    w.resumes_sessions, w.reports_cost, w.account,
-                   (SELECT p.paused_until FROM vendor_pauses p WHERE p.vendor = w.vendor AND p.account = w.account AND p.paused_until > @now)
+                   (SELECT p.paused_until FROM vendor_pauses p WHERE p.vendor = w.vendor AND p.account = w.account AND p.paused_until > @now),
+                   CASE WHEN w.instance_id IS NOT NULL AND w.lease_expires_at > @now THEN w.lease_expires_at END
             FROM workers w
             ORDER BY 8 DESC, w.name, w.id
             """);
@@ -91,20 +112,24 @@ internal sealed class QueueSnapshots(NpgsqlDataSource dataSource, TimeProvider c
             if (!reader.IsDBNull(12))
             {
                 worker.PausedUntil = TaskMappings.ToTimestamp(reader, 12);
+                changeAt = Earliest(changeAt, reader.GetFieldValue<DateTimeOffset>(12));
+            }
+
+            if (!reader.IsDBNull(13))
+            {
+                changeAt = Earliest(changeAt, reader.GetFieldValue<DateTimeOffset>(13));
             }
 
             worker.Models.AddRange(reader.GetFieldValue<string[]>(4));
             workers.Add(worker);
         }
 
-        return workers;
+        return (workers, changeAt);
     }
 
-    /// <summary>One WatchQueue message: the state and the workers.</summary>
-    public async Task<WatchQueueResponse> ReadSnapshotAsync(TimeZoneInfo zone, CancellationToken cancellationToken)
-    {
-        var snapshot = new WatchQueueResponse { Queue = await ReadStateAsync(zone, cancellationToken) };
-        snapshot.Workers.AddRange(await ReadWorkersAsync(cancellationToken));
-        return snapshot;
-    }
+    private static DateTimeOffset Earliest(DateTimeOffset? current, DateTimeOffset candidate) =>
+        current is { } known && known <= candidate ? known : candidate;
 }
+
+/// <summary>A WatchQueue message and the moment it goes stale by the clock alone (a lease or pause ends, a new day starts).</summary>
+internal sealed record QueueSnapshot(WatchQueueResponse Message, DateTimeOffset StaleAt);

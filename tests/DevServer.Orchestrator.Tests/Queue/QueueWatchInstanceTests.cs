@@ -3,6 +3,7 @@ using DevServer.Contracts.Queue.V1;
 using DevServer.Contracts.Settings.V1;
 using DevServer.Orchestrator.Queue;
 using DevServer.Orchestrator.Tests.Infrastructure;
+using Npgsql;
 using Rpc;
 
 namespace DevServer.Orchestrator.Tests.Queue;
@@ -95,6 +96,43 @@ public sealed class QueueWatchInstanceTests(PostgresFixture postgres)
 
         Assert.Equal((false, 2), (first.Queue.Paused, first.Queue.MaxConcurrency));
         Assert.Equal((true, 6), (changed.Queue.Paused, changed.Queue.MaxConcurrency));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task WatchQueue_PauseEndsThenLeaseRunsOut_EachShownWithoutWaitingForTheIdleSnapshot()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = await postgres.CreateDatabaseAsync(ct);
+        await using var host = await QueueHost.StartAsync(database, ct);
+        // A worker whose orchestrator instance died (so nobody renews its lease or announces anything) and a pause of its
+        // vendor: the pause ends in 2 s, the lease in 4 s, and nothing is written when they do.
+        var now = TimeProvider.System.GetUtcNow();
+        await using (var data = NpgsqlDataSource.Create(database))
+        {
+            await using var insert = data.CreateCommand(
+                """
+                INSERT INTO workers (id, name, kind, vendor, capacity, instance_id, lease_expires_at, last_seen_at, registered_at)
+                VALUES ('orphan', 'orphan', 'vendor', 'script', 1, 'crashed-instance', @lease, @now, @now);
+                INSERT INTO vendor_pauses (vendor, account, paused_until, paused_at) VALUES ('script', '', @pause, @now);
+                """);
+            insert.Parameters.AddWithValue("now", now);
+            insert.Parameters.AddWithValue("pause", now.AddSeconds(2));
+            insert.Parameters.AddWithValue("lease", now.AddSeconds(4));
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        using var watch = new QueueWatchReader(host.Queue.WatchQueue(new WatchQueueRequest(), cancellationToken: ct));
+        var first = (await watch.NextAsync(ct)).Workers.Single();
+        var unpaused = (await watch.UntilAsync(s => s.Workers.Single().PausedUntil is null, ct)).Workers.Single();
+        var unpausedAt = watch.Elapsed;
+        var gone = (await watch.UntilAsync(s => !s.Workers.Single().Connected, ct)).Workers.Single();
+        var goneAt = watch.Elapsed;
+
+        Assert.Equal((true, true), (first.Connected, first.PausedUntil is not null));
+        Assert.True(unpaused.Connected);
+        Assert.Null(gone.PausedUntil);
+        // The idle snapshot would come 15 s after the first; these came when the clock made them true.
+        Assert.True(goneAt < QueueApi.MaxInterval - TimeSpan.FromSeconds(3), $"pause end shown after {unpausedAt}, lease end after {goneAt}");
     }
 
     /// <summary>Polls <paramref name="read"/> until it returns <paramref name="expected"/> (a watch is removed as its call unwinds) or 10 s pass.</summary>
