@@ -1,6 +1,7 @@
 using System.Globalization;
 using DevServer.Contracts.Tasks.V1;
 using DevServer.Orchestrator.Delivery;
+using DevServer.Orchestrator.Queue;
 using DevServer.Orchestrator.Repositories;
 using DevServer.Orchestrator.Scheduling;
 using Npgsql;
@@ -172,7 +173,8 @@ internal sealed partial class TaskApi(
         await ChangeAsync(request.Id, async change =>
         {
             change.Require("deleted", TaskStatuses.Pending, TaskStatuses.Done, TaskStatuses.Failed, TaskStatuses.Blocked, TaskStatuses.Cancelled);
-            await change.ExecuteAsync("DELETE FROM tasks WHERE id = @task", _ => { }, context.CancellationToken);
+            // The task's events go with it, so no event tells the queue watchers: the deletion announces itself.
+            await change.ExecuteAsync("DELETE FROM tasks WHERE id = @task;" + QueueChanges.AnnounceStatement, _ => { }, context.CancellationToken);
             return true;
         }, context.CancellationToken);
         return new DeleteTaskResponse();

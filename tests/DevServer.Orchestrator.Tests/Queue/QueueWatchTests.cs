@@ -103,6 +103,21 @@ public sealed class QueueWatchTests(ApiOrchestratorFixture orchestrator) : IClas
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task WatchQueue_TaskDeleted_NextSnapshotNoLongerCountsIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var repository = await orchestrator.AddRepositoryAsync(ct);
+        var task = await orchestrator.CreateTaskAsync(repository, "deleted while watched", ct, request => request.Enqueue = false);
+        using var watch = Watch("", ct);
+        var before = Count((await watch.NextAsync(ct)).Queue, TaskStatus.Pending);
+
+        await orchestrator.Tasks.DeleteTaskAsync(new Contracts.Tasks.V1.DeleteTaskRequest { Id = task.Id }, cancellationToken: ct);
+        var shown = await Within(watch.UntilAsync(s => Count(s.Queue, TaskStatus.Pending) == before - 1, ct));
+
+        Assert.Equal(before - 1, Count(shown.Queue, TaskStatus.Pending));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task WatchQueue_QueuePaused_NextSnapshotShowsItPaused()
     {
         var ct = TestContext.Current.CancellationToken;
