@@ -116,7 +116,7 @@ internal sealed partial class IdeaApi
         }
 
         creation.Committed(created);
-        return new ConvertIdeaToTaskResponse { Task = await ReadTaskAsync(created.TaskId, cancellationToken), Idea = idea };
+        return new ConvertIdeaToTaskResponse { Task = created.Task, Idea = idea };
     }
 
     /// <summary>An idea's title may be longer than a task's: the task gets its beginning, marked as cut.</summary>
@@ -139,15 +139,5 @@ internal sealed partial class IdeaApi
         command.Parameters.AddWithValue("ancestor", ancestor);
         command.Parameters.AddWithValue("node", node);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
-    }
-
-    private async Task<AgentTask> ReadTaskAsync(long taskId, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"SELECT {TaskMappings.TaskColumns} FROM {TaskMappings.TaskFrom} WHERE t.id = @id");
-        command.Parameters.AddWithValue("id", taskId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? TaskMappings.ReadTask(reader)
-            : throw new RpcException(new Status(StatusCode.NotFound, $"Task {taskId} does not exist."));
     }
 }

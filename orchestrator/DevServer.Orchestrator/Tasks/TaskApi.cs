@@ -17,8 +17,7 @@ internal sealed partial class TaskApi(
 {
     public override async Task<CreateTaskResponse> CreateTask(CreateTaskRequest request, ServerCallContext context)
     {
-        var taskId = await creation.CreateAsync(request, context.CancellationToken);
-        return new CreateTaskResponse { Task = await ReadTaskAsync(taskId, context.CancellationToken) };
+        return new CreateTaskResponse { Task = await creation.CreateAsync(request, context.CancellationToken) };
     }
 
     public override async Task<GetTaskResponse> GetTask(GetTaskRequest request, ServerCallContext context)
@@ -221,10 +220,8 @@ internal sealed partial class TaskApi(
 
     private async Task<AgentTask> ReadTaskAsync(long taskId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {TaskMappings.TaskColumns} FROM {TaskMappings.TaskFrom} WHERE t.id = @id");
-        command.Parameters.AddWithValue("id", taskId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? TaskMappings.ReadTask(reader) : throw TaskNotFound(taskId);
+        await using var command = dataSource.CreateCommand();
+        return await TaskMappings.FindTaskAsync(command, taskId, cancellationToken) ?? throw TaskNotFound(taskId);
     }
 
     private static RpcException TaskNotFound(long taskId) => new(new Status(StatusCode.NotFound, $"Task {taskId} does not exist."));

@@ -16,8 +16,8 @@ namespace DevServer.Orchestrator.Tasks;
 /// </summary>
 internal sealed class TaskCreation(NpgsqlDataSource dataSource, TaskTransitions transitions, DispatchRequests dispatch, TimeProvider clock)
 {
-    /// <summary>Creates a task in a transaction of its own; returns its id.</summary>
-    public async Task<long> CreateAsync(CreateTaskRequest request, CancellationToken cancellationToken)
+    /// <summary>Creates a task in a transaction of its own; returns it as created.</summary>
+    public async Task<AgentTask> CreateAsync(CreateTaskRequest request, CancellationToken cancellationToken)
     {
         CreatedTask created;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
@@ -28,7 +28,7 @@ internal sealed class TaskCreation(NpgsqlDataSource dataSource, TaskTransitions 
         }
 
         Committed(created);
-        return created.TaskId;
+        return created.Task;
     }
 
     /// <summary>
@@ -129,7 +129,12 @@ internal sealed class TaskCreation(NpgsqlDataSource dataSource, TaskTransitions 
         }
 
         await change.FlushAsync(cancellationToken);
-        return new CreatedTask(taskId, enqueue);
+        // Read before the commit: once committed, the dispatcher may move a queued task on at once, and the caller is
+        // shown the task it created, not whatever it has become a moment later.
+        await using var read = new NpgsqlCommand(null, connection, transaction);
+        var created = await TaskMappings.FindTaskAsync(read, taskId, cancellationToken)
+            ?? throw new InvalidOperationException($"Task {taskId} vanished inside the transaction that created it.");
+        return new CreatedTask(created, enqueue);
     }
 
     /// <summary>After the transaction holding <paramref name="created"/> committed: the event pump and the dispatcher are told.</summary>
@@ -150,4 +155,4 @@ internal sealed class TaskCreation(NpgsqlDataSource dataSource, TaskTransitions 
 }
 
 /// <summary>A task stored by <see cref="TaskCreation"/>, and whether it was queued at once.</summary>
-internal readonly record struct CreatedTask(long TaskId, bool Queued);
+internal readonly record struct CreatedTask(AgentTask Task, bool Queued);

@@ -22,6 +22,15 @@ internal static class TaskMappings
 
     public const string TaskFrom = "tasks t JOIN repositories r ON r.id = t.repository_id";
 
+    /// <summary>One task, or null when there is none with that id.</summary>
+    public static async Task<AgentTask?> FindTaskAsync(NpgsqlCommand command, long taskId, CancellationToken cancellationToken)
+    {
+        command.CommandText = $"SELECT {TaskColumns} FROM {TaskFrom} WHERE t.id = @id";
+        command.Parameters.AddWithValue("id", taskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadTask(reader) : null;
+    }
+
     public static AgentTask ReadTask(NpgsqlDataReader reader)
     {
         var task = new AgentTask
