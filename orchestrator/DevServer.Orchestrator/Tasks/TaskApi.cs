@@ -103,8 +103,10 @@ internal sealed partial class TaskApi(
             change.SetStatus(TaskStatuses.Queued, "enqueued");
             return Task.FromResult(true);
         }, context.CancellationToken);
+        // Read before the dispatcher is asked for a round: the caller is shown the task it queued, not one already running.
+        var task = await ReadTaskAsync(request.Id, context.CancellationToken);
         dispatch.Request();
-        return new EnqueueTaskResponse { Task = await ReadTaskAsync(request.Id, context.CancellationToken) };
+        return new EnqueueTaskResponse { Task = task };
     }
 
     public override async Task<CancelTaskResponse> CancelTask(CancelTaskRequest request, ServerCallContext context)
@@ -155,6 +157,8 @@ internal sealed partial class TaskApi(
             change.SetStatus(redeliver ? TaskStatuses.Delivering : TaskStatuses.Queued, redeliver ? "retried; delivering again" : "retried");
             return true;
         }, context.CancellationToken);
+        // As in EnqueueTask: read before anything is woken to move the task on.
+        var task = await ReadTaskAsync(request.Id, context.CancellationToken);
         if (redeliver)
         {
             deliveries.Wake();
@@ -164,7 +168,7 @@ internal sealed partial class TaskApi(
             dispatch.Request();
         }
 
-        return new RetryTaskResponse { Task = await ReadTaskAsync(request.Id, context.CancellationToken) };
+        return new RetryTaskResponse { Task = task };
     }
 
     public override async Task<DeleteTaskResponse> DeleteTask(DeleteTaskRequest request, ServerCallContext context)
