@@ -167,37 +167,9 @@ internal sealed partial class ServerCall
         // (RST_STREAM INTERNAL_ERROR), which would swallow the status. A caller's token and the deadline instead
         // use CancelPendingFlush, which only ends the wait.
         var body = _http.Response.BodyWriter;
-        if (cancellationToken.CanBeCanceled && !IsCallToken(cancellationToken))
-        {
-            return FlushCancellableAsync(body, cancellationToken);
-        }
-
-        // A streamed message is flushed on its own, and the flush completes at once unless the client reads slowly:
-        // no state machine for that case.
-        _flushing = true;
-        ValueTask<FlushResult> flush;
-        try
-        {
-            flush = body.FlushAsync(CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            _flushing = false;
-            return ValueTask.FromException(ex);
-        }
-
-        if (flush.IsCompletedSuccessfully)
-        {
-            _flushing = false;
-            return flush.Result.IsCanceled ? ValueTask.FromException(FlushCancelled(cancellationToken)) : default;
-        }
-
-        return AwaitFlushAsync(flush, registration: default, cancellationToken);
-    }
-
-    private ValueTask FlushCancellableAsync(PipeWriter body, CancellationToken cancellationToken)
-    {
-        var registration = cancellationToken.UnsafeRegister(static state => ((PipeWriter)state!).CancelPendingFlush(), body);
+        var registration = cancellationToken.CanBeCanceled && !IsCallToken(cancellationToken)
+            ? cancellationToken.UnsafeRegister(static state => ((PipeWriter)state!).CancelPendingFlush(), body)
+            : default;
         _flushing = true;
         ValueTask<FlushResult> flush;
         try
@@ -209,6 +181,15 @@ internal sealed partial class ServerCall
             _flushing = false;
             registration.Dispose();
             return ValueTask.FromException(ex);
+        }
+
+        // A streamed message is flushed on its own, and the flush completes at once unless the client reads slowly:
+        // no state machine for that case.
+        if (flush.IsCompletedSuccessfully)
+        {
+            _flushing = false;
+            registration.Dispose();
+            return flush.Result.IsCanceled ? ValueTask.FromException(FlushCancelled(cancellationToken)) : default;
         }
 
         return AwaitFlushAsync(flush, registration, cancellationToken);
