@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.Versioning;
 using DevServer.Testing;
+
+// The runner signals process groups and reads /proc; the tests also set file modes and signal dispositions.
+[assembly: SupportedOSPlatform("linux")]
 
 namespace DevServer.Processes.Tests;
 
@@ -165,6 +169,27 @@ public sealed class ProcessRunnerTests
         finally
         {
             File.Delete(marker);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public void SignalReset_EnvWithoutTheOption_ChildrenStartWithoutIt()
+    {
+        var folder = Directory.CreateTempSubdirectory("processes-test-");
+        try
+        {
+            // An env as BusyBox's or coreutils before 8.31 answers an unknown option.
+            var env = Path.Combine(folder.FullName, "env");
+            File.WriteAllText(env, "#!/bin/sh\necho \"env: unrecognized option '$1'\" >&2\nexit 125\n");
+            File.SetUnixFileMode(env, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+            Assert.Empty(SignalReset.Probe(folder.FullName));
+            Assert.Equal(["/usr/bin/env", "--default-signal=INT,TERM"], SignalReset.Probe("/usr/bin"));
+            Assert.Empty(SignalReset.Probe(Path.Combine(folder.FullName, "nowhere")));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
         }
     }
 

@@ -121,11 +121,8 @@ public sealed class RunningProcess : IAsyncDisposable
             UseShellExecute = false,
         };
 
-        // A signal ignored when a program starts stays ignored in everything it starts, and a shell cannot even trap
-        // it. A worker launched in the background of a non-interactive shell (or by a supervisor that ignores
-        // SIGINT) would hand that on, and its children could never be stopped gently: only killed after the grace
-        // period. coreutils' env restores the default handling of the stop signals before the child runs.
-        foreach (var argument in (string[])[ProgramLocator.Locate("env", parentPath), "--default-signal=INT,TERM"])
+        // The stop signals' default handling, even when this process was started with SIGINT ignored.
+        foreach (var argument in SignalReset.Prefix)
         {
             startInfo.ArgumentList.Add(argument);
         }
