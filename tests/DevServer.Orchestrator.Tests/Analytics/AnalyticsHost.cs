@@ -5,7 +5,6 @@ using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Tests.Infrastructure;
 using DevServer.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rpc.Client;
@@ -70,12 +69,7 @@ internal sealed class AnalyticsHost : IAsyncDisposable
 
     private async Task InitializeAsync(PostgresFixture postgres, CancellationToken cancellationToken)
     {
-        var builder = LoopbackHost.CreateBuilder(TimeSpan.FromSeconds(5));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Orchestrator:DataDirectory"] = _data.Path,
-            ["Orchestrator:Database:ConnectionString"] = await postgres.CreateDatabaseAsync(cancellationToken),
-        });
+        var builder = InProcessOrchestrator.CreateBuilder(_data.Path, await postgres.CreateDatabaseAsync(cancellationToken));
         builder.Services.AddSingleton<TimeProvider>(Clock);
         builder.AddDatabase();
         builder.AddApiAuthentication();
@@ -85,8 +79,7 @@ internal sealed class AnalyticsHost : IAsyncDisposable
         var addresses = await _app.StartOnLoopbackAsync(cancellationToken);
         Channel = RpcChannel.ForAddress(addresses.H2c);
         WebChannel = RpcChannel.ForAddress(addresses.Http1, new RpcChannelOptions { WireFormat = Rpc.Wire.GrpcWireFormat.Web });
-        AdminToken = (await File.ReadAllTextAsync(Path.Combine(_data.Path, "admin.token"), cancellationToken)).Trim();
-        WorkerToken = (await File.ReadAllTextAsync(Path.Combine(_data.Path, "worker.token"), cancellationToken)).Trim();
+        (AdminToken, WorkerToken) = await InProcessOrchestrator.ReadTokensAsync(_data.Path, cancellationToken);
         Seed = new AnalyticsSeed(_app.Services.GetRequiredService<NpgsqlDataSource>());
         await Seed.AddRepositoryAsync(cancellationToken);
     }

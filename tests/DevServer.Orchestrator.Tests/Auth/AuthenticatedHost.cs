@@ -6,7 +6,6 @@ using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Tests.Infrastructure;
 using DevServer.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rpc;
 using Rpc.Client;
@@ -38,12 +37,7 @@ public sealed class AuthenticatedHost(PostgresFixture postgres) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        var builder = LoopbackHost.CreateBuilder(TimeSpan.FromSeconds(5));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Orchestrator:DataDirectory"] = _data.Path,
-            ["Orchestrator:Database:ConnectionString"] = await postgres.CreateDatabaseAsync(ct),
-        });
+        var builder = InProcessOrchestrator.CreateBuilder(_data.Path, await postgres.CreateDatabaseAsync(ct));
         builder.Services.AddSingleton<TimeProvider>(Clock);
         builder.AddDatabase();
         builder.AddApiAuthentication();
@@ -56,8 +50,7 @@ public sealed class AuthenticatedHost(PostgresFixture postgres) : IAsyncLifetime
         _app.MapRpcService<MeshStandIn>();
         var addresses = await _app.StartOnLoopbackAsync(ct);
         Channel = RpcChannel.ForAddress(addresses.H2c);
-        AdminToken = (await File.ReadAllTextAsync(Path.Combine(_data.Path, "admin.token"), ct)).Trim();
-        WorkerToken = (await File.ReadAllTextAsync(Path.Combine(_data.Path, "worker.token"), ct)).Trim();
+        (AdminToken, WorkerToken) = await InProcessOrchestrator.ReadTokensAsync(_data.Path, ct);
     }
 
     public async ValueTask DisposeAsync()

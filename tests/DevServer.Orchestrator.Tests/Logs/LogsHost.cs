@@ -100,12 +100,7 @@ internal sealed class LogsHost : IAsyncDisposable
     private async Task InitializeAsync(PostgresFixture postgres, IDictionary<string, string?>? settings, CancellationToken cancellationToken)
     {
         ConnectionString = await postgres.CreateDatabaseAsync(cancellationToken);
-        var builder = LoopbackHost.CreateBuilder(TimeSpan.FromSeconds(5));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Orchestrator:DataDirectory"] = _data.Path,
-            ["Orchestrator:Database:ConnectionString"] = ConnectionString,
-        });
+        var builder = InProcessOrchestrator.CreateBuilder(_data.Path, ConnectionString);
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);

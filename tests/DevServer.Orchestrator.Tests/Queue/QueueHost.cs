@@ -9,7 +9,6 @@ using DevServer.Orchestrator.Tasks;
 using DevServer.Orchestrator.Tests.Infrastructure;
 using DevServer.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 using Rpc.Client;
@@ -46,12 +45,7 @@ internal sealed class QueueHost : IAsyncDisposable
     public static async Task<QueueHost> StartAsync(string connectionString, CancellationToken cancellationToken)
     {
         var data = new TestDirectory();
-        var builder = LoopbackHost.CreateBuilder(TimeSpan.FromSeconds(5));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Orchestrator:DataDirectory"] = data.Path,
-            ["Orchestrator:Database:ConnectionString"] = connectionString,
-        });
+        var builder = InProcessOrchestrator.CreateBuilder(data.Path, connectionString);
         builder.AddDatabase();
         builder.AddEvents();
         builder.AddQueue();
