@@ -19,7 +19,7 @@ internal sealed partial class ClientCall<TRequest, TResponse>
         {
             // The call has ended, or its end was requested while this read ran: the reader releases the body.
             Interlocked.Exchange(ref _readState, BodyReleased);
-            _body?.Complete();
+            CompleteBody();
         }
 
         // After the state change (a full fence above), so a waiter that saw the old state is woken.
@@ -80,6 +80,7 @@ internal sealed partial class ClientCall<TRequest, TResponse>
             {
                 try
                 {
+                    ReleaseHeldBuffer();
                     return await PeekTrailersAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex)
@@ -176,7 +177,7 @@ internal sealed partial class ClientCall<TRequest, TResponse>
                 case ReadIdle:
                     if (Interlocked.CompareExchange(ref _readState, BodyReleased, ReadIdle) == ReadIdle)
                     {
-                        _body?.Complete();
+                        CompleteBody();
                         return;
                     }
 

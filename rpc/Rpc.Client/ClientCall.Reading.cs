@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using Rpc.Client.Http;
 using Rpc.Client.Web;
@@ -49,14 +50,21 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
 
     private static readonly Task<bool> MessageReadTask = Task.FromResult(true);
 
+    // One read of the body pipe, kept across MoveNext calls while it still holds whole messages, so that a stream
+    // of small messages costs one pipe read per network read rather than one per message. Only whoever holds the
+    // read state touches these; anyone else who takes the state to use the pipe first hands the buffer back
+    // (ReleaseHeldBuffer), as the pipe allows one outstanding read.
+    private ReadOnlySequence<byte> _heldBuffer;
+    private bool _holdingBuffer;
+
     public Task<bool> MoveNext(CancellationToken cancellationToken)
     {
         // Fast path: a whole message is already buffered (one read of a stream usually brings in many).
-        if (_body is not null && _channel.WireFormat == GrpcWireFormat.Grpc && !cancellationToken.IsCancellationRequested && TryEnterRead())
+        if (_body is { } body && _channel.WireFormat == GrpcWireFormat.Grpc && !cancellationToken.IsCancellationRequested && TryEnterRead())
         {
             try
             {
-                if (_reader!.TryReadBuffered(_body, _method.ResponseMarshaller, out var message))
+                if (TryTakeBufferedMessage(body, out var message))
                 {
                     _current = message;
                     ExitRead(Reading);
@@ -74,6 +82,64 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
         }
 
         return MoveNextAsync(cancellationToken);
+    }
+
+    /// <summary>The next message if its whole frame has already arrived; otherwise false, holding nothing.</summary>
+    private bool TryTakeBufferedMessage(PipeReader body, [NotNullWhen(true)] out TResponse? message)
+    {
+        if (!_holdingBuffer)
+        {
+            if (!body.TryRead(out var result))
+            {
+                message = null;
+                return false;
+            }
+
+            _heldBuffer = result.Buffer;
+            _holdingBuffer = true;
+            if (result.IsCanceled)
+            {
+                ReleaseHeldBuffer();
+                message = null;
+                return false;
+            }
+        }
+
+        try
+        {
+            if (_reader!.TryReadMessage(ref _heldBuffer, _method.ResponseMarshaller, out message))
+            {
+                return true;
+            }
+        }
+        catch
+        {
+            ReleaseHeldBuffer();
+            throw;
+        }
+
+        // Only part of a frame left: the async read takes it from here.
+        ReleaseHeldBuffer();
+        return false;
+    }
+
+    /// <summary>Hands the held read back to the pipe, consuming what has been taken from it.</summary>
+    private void ReleaseHeldBuffer()
+    {
+        if (_holdingBuffer)
+        {
+            _holdingBuffer = false;
+            _body!.AdvanceTo(_heldBuffer.Start);
+            _heldBuffer = default;
+        }
+    }
+
+    /// <summary>Completes the body pipe (the caller holds or has ended the read state).</summary>
+    private void CompleteBody()
+    {
+        _holdingBuffer = false;
+        _heldBuffer = default;
+        _body?.Complete();
     }
 
     private Task<bool> EndOfStreamTask()
@@ -109,6 +175,7 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
             registration = RegisterOnce(registration, cancellationToken);
             try
             {
+                ReleaseHeldBuffer();
                 if (_body is not null || await ReadHeadersAsync(singleResponse: false).ConfigureAwait(false))
                 {
                     if (await ReadMessageAsync().ConfigureAwait(false) is { } message)

@@ -32,15 +32,54 @@ public interface IClientStreamWriter<in T> : IAsyncStreamWriter<T>
 /// <summary>Extensions that make stream readers feel like the rest of .NET.</summary>
 public static class AsyncStreamReaderExtensions
 {
-    /// <summary>Reads all remaining messages as an <see cref="IAsyncEnumerable{T}"/>.</summary>
-    public static async IAsyncEnumerable<T> ReadAllAsync<T>(
-        this IAsyncStreamReader<T> reader,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads all remaining messages as an <see cref="IAsyncEnumerable{T}"/>. Cancelling
+    /// <paramref name="cancellationToken"/> (or the token given to <c>GetAsyncEnumerator</c>, e.g. through
+    /// <c>WithCancellation</c>) cancels the pending read.
+    /// </summary>
+    public static IAsyncEnumerable<T> ReadAllAsync<T>(this IAsyncStreamReader<T> reader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        while (await reader.MoveNext(cancellationToken).ConfigureAwait(false))
+        return new StreamReaderEnumerable<T>(reader, cancellationToken);
+    }
+
+    // Written by hand rather than as an async iterator: a streamed read usually completes at once (one network read
+    // brings in many messages), and then MoveNextAsync hands back the reader's result without running an iterator
+    // state machine, a ValueTask source and two interface calls per message.
+    private sealed class StreamReaderEnumerable<T>(IAsyncStreamReader<T> reader, CancellationToken cancellationToken) : IAsyncEnumerable<T>
+    {
+        public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken enumeratorToken = default)
         {
-            yield return reader.Current;
+            if (!enumeratorToken.CanBeCanceled || enumeratorToken == cancellationToken)
+            {
+                return new Enumerator(reader, linked: null, cancellationToken);
+            }
+
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return new Enumerator(reader, linked: null, enumeratorToken);
+            }
+
+            var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, enumeratorToken);
+            return new Enumerator(reader, linked, linked.Token);
+        }
+
+        private sealed class Enumerator(IAsyncStreamReader<T> reader, CancellationTokenSource? linked, CancellationToken cancellationToken)
+            : IAsyncEnumerator<T>
+        {
+            public T Current => reader.Current;
+
+            public ValueTask<bool> MoveNextAsync()
+            {
+                var next = reader.MoveNext(cancellationToken);
+                return next.IsCompletedSuccessfully ? new ValueTask<bool>(next.Result) : new ValueTask<bool>(next);
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                linked?.Dispose();
+                return default;
+            }
         }
     }
 }

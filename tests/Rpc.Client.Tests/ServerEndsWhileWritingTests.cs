@@ -102,6 +102,31 @@ public sealed class ServerEndsWhileWritingTests(GrpcTestServer server) : ClientT
         Assert.Equal("quota", readError.Trailers.GetValue("x-reason"));
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task Duplex_ReaderMidWayThroughOneReadWhenServerFails_WriteReportsStatusAndReaderKeepsTheRestInOrder()
+    {
+        var name = Server.Map("FailAfterBatch", async context =>
+        {
+            Start(context);
+            // One flush, so the client's reader gets all three messages in one read and takes them one by one.
+            await WriteRawAsync(context, Frame("a").Concat(Frame("b")).Concat(Frame("c")).ToArray());
+            Trailers(context, StatusCode.Aborted, "stopped");
+        });
+
+        using var call = Invoker().AsyncDuplexStreamingCall(Method(MethodType.DuplexStreaming, name), null, new CallOptions(CancellationToken: Ct));
+        Assert.True(await Within(call.ResponseStream.MoveNext(Ct)));
+        Assert.True(await Within(call.ResponseStream.MoveNext(Ct)));
+        Assert.Equal("b", call.ResponseStream.Current.Value);
+
+        // The reader is now part-way through a read; looking for the status must not lose or repeat "c".
+        var error = await Assert.ThrowsAsync<RpcException>(() => Within(call.RequestStream.WriteAsync(BlockedWrite, Ct)));
+        Assert.Equal(StatusCode.Aborted, error.StatusCode);
+        Assert.True(await Within(call.ResponseStream.MoveNext(Ct)));
+        Assert.Equal("c", call.ResponseStream.Current.Value);
+        var readError = await Assert.ThrowsAsync<RpcException>(() => Within(call.ResponseStream.MoveNext(Ct)));
+        Assert.Equal(StatusCode.Aborted, readError.StatusCode);
+    }
+
     [Theory(Timeout = 10_000)]
     [InlineData(false)]
     [InlineData(true)]

@@ -79,39 +79,26 @@ public sealed class MessageReader
     }
 
     /// <summary>
-    /// Reads the next message only if a whole frame is already buffered, without waiting: a streamed read usually
-    /// brings in many messages, and this lets callers skip an async round per message. Returns false (consuming
-    /// nothing) when more bytes are needed; callers then fall back to <see cref="ReadAsync{T}"/>. Throws like it.
+    /// Takes one whole message off the front of <paramref name="buffer"/> if its frame is all there, without
+    /// waiting: a streamed read usually brings in many messages, and this lets a caller that holds on to one read's
+    /// buffer take them one by one. False (buffer unchanged) when more bytes are needed. Throws like
+    /// <see cref="ReadAsync{T}"/>.
     /// </summary>
-    public bool TryReadBuffered<T>(PipeReader reader, Marshaller<T> marshaller, [NotNullWhen(true)] out T? message)
+    public bool TryReadMessage<T>(ref ReadOnlySequence<byte> buffer, Marshaller<T> marshaller, [NotNullWhen(true)] out T? message)
         where T : class
     {
-        ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(marshaller);
-        message = null;
-        if (!reader.TryRead(out var result))
+        var rest = buffer;
+        if (!TryReadFrame(ref rest, out var compressed, out var payload))
         {
+            message = null;
             return false;
         }
 
-        var buffer = result.Buffer;
-        try
-        {
-            if (!result.IsCanceled && TryReadFrame(ref buffer, out var compressed, out var payload))
-            {
-                message = Deserialize(payload, compressed, marshaller)!;
-                reader.AdvanceTo(buffer.Start);
-                return message is not null;
-            }
-        }
-        catch
-        {
-            reader.AdvanceTo(buffer.Start);
-            throw;
-        }
-
-        reader.AdvanceTo(result.Buffer.Start);
-        return false;
+        message = Deserialize(payload, compressed, marshaller)
+            ?? throw new RpcException(new Status(StatusCode.Internal, "The deserializer returned no message."));
+        buffer = rest;
+        return true;
     }
 
     /// <summary>
@@ -127,8 +114,15 @@ public sealed class MessageReader
             return false;
         }
 
-        Span<byte> header = stackalloc byte[5];
-        buffer.Slice(0, 5).CopyTo(header);
+        // The prefix is nearly always within the first segment; copying it out is for the rare split one.
+        var first = buffer.FirstSpan;
+        Span<byte> split = stackalloc byte[5];
+        ReadOnlySpan<byte> header = first.Length >= 5 ? first : split;
+        if (first.Length < 5)
+        {
+            buffer.Slice(0, 5).CopyTo(split);
+        }
+
         var flags = header[0];
         var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
         if (length > (uint)(MaxMessageSize ?? int.MaxValue))

@@ -147,6 +147,48 @@ public sealed class FramingTests
         return await Assert.ThrowsAsync<RpcException>(async () => await reader.ReadAsync(pipe, Marshaller, Token));
     }
 
+    [Fact]
+    public void TryReadMessage_SeveralFramesAndPartOfOne_TakesWholeOnesInOrderAndLeavesThePart()
+    {
+        var whole = Frames(["one", "two"]);
+        var partial = Frames(["three"]);
+        var buffer = new ReadOnlySequence<byte>([.. whole, .. partial.AsSpan(0, 3)]);
+        var reader = new MessageReader(GrpcProtocol.DefaultMaxMessageSize, compression: null);
+
+        Assert.True(reader.TryReadMessage(ref buffer, Marshaller, out var first));
+        Assert.True(reader.TryReadMessage(ref buffer, Marshaller, out var second));
+        Assert.False(reader.TryReadMessage(ref buffer, Marshaller, out var none));
+
+        Assert.Equal(["one", "two"], [first.Value, second.Value]);
+        Assert.Null(none);
+        Assert.Equal(3, buffer.Length);
+    }
+
+    [Fact]
+    public void TryReadMessage_PrefixSplitAcrossSegments_ReadsTheMessage()
+    {
+        var frame = Frames(["split"]);
+        var buffer = Segments(frame[..2], frame[2..4], frame[4..]);
+        var reader = new MessageReader(GrpcProtocol.DefaultMaxMessageSize, compression: null);
+
+        Assert.True(reader.TryReadMessage(ref buffer, Marshaller, out var message));
+
+        Assert.Equal("split", message.Value);
+        Assert.True(buffer.IsEmpty);
+    }
+
+    [Fact]
+    public void TryReadMessage_GarbagePayload_FailsInternalAndLeavesTheBuffer()
+    {
+        var buffer = new ReadOnlySequence<byte>(new byte[] { 0, 0, 0, 0, 2, 0xFF, 0xFF });
+        var reader = new MessageReader(GrpcProtocol.DefaultMaxMessageSize, compression: null);
+
+        var error = Assert.Throws<RpcException>(() => reader.TryReadMessage(ref buffer, Marshaller, out _));
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal(7, buffer.Length);
+    }
+
     private static byte[] Frames(IEnumerable<string> values)
     {
         var output = new ArrayBufferWriter<byte>();
@@ -157,5 +199,34 @@ public sealed class FramingTests
         }
 
         return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A sequence made of the given parts, one segment each.</summary>
+    private static ReadOnlySequence<byte> Segments(params byte[][] parts)
+    {
+        var first = new Segment(parts[0], 0);
+        var last = first;
+        foreach (var part in parts.Skip(1))
+        {
+            last = last.Append(part);
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(byte[] bytes, long runningIndex)
+        {
+            Memory = bytes;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(byte[] bytes)
+        {
+            var next = new Segment(bytes, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
     }
 }
