@@ -36,6 +36,17 @@ public abstract class SerializationContext
 
     /// <summary>Completes a payload written through <see cref="GetBufferWriter"/>.</summary>
     public abstract void Complete();
+
+    /// <summary>
+    /// After <see cref="SetPayloadLength"/>: the room for exactly that many payload bytes, when the transport has
+    /// already reserved it. A serializer that can write into a span fills it and calls <see cref="Complete()"/>,
+    /// skipping the buffer writer's bookkeeping. False when there is no such room; use <see cref="GetBufferWriter"/>.
+    /// </summary>
+    internal virtual bool TryGetPayloadSpan(out Span<byte> payload)
+    {
+        payload = default;
+        return false;
+    }
 }
 
 /// <summary>One received message's payload, handed to a deserializer.</summary>

@@ -27,7 +27,15 @@ public static class Marshallers
             static (message, context) =>
             {
                 context.SetPayloadLength(message.CalculateSize());
-                message.WriteTo(context.GetBufferWriter());
+                if (context.TryGetPayloadSpan(out var payload))
+                {
+                    message.WriteTo(payload);
+                }
+                else
+                {
+                    message.WriteTo(context.GetBufferWriter());
+                }
+
                 context.Complete();
             },
             context => parser.ParseFrom(context.PayloadAsReadOnlySequence()));

@@ -127,7 +127,7 @@ public sealed class MessageWriter
                 var block = _output!.GetMemory(5 + payloadLength);
                 block.Span[0] = 0;
                 BinaryPrimitives.WriteUInt32BigEndian(block.Span[1..], (uint)payloadLength);
-                _block.Start(block[5..]);
+                _block.Start(block[5..], payloadLength);
                 _inBlock = true;
             }
             else
@@ -136,6 +136,18 @@ public sealed class MessageWriter
             }
 
             _direct = true;
+        }
+
+        internal override bool TryGetPayloadSpan(out Span<byte> payload)
+        {
+            if (!_inBlock)
+            {
+                payload = default;
+                return false;
+            }
+
+            payload = _block.TakeAll();
+            return true;
         }
 
         public override IBufferWriter<byte> GetBufferWriter()
@@ -211,13 +223,24 @@ public sealed class MessageWriter
         public const int MaxBlockPayload = 16 * 1024;
 
         private Memory<byte> _memory;
+        private int _payloadLength;
 
         public int Written { get; private set; }
 
-        public void Start(Memory<byte> memory)
+        /// <param name="memory">At least <paramref name="payloadLength"/> bytes (a pipe may hand out more).</param>
+        /// <param name="payloadLength">The length the serializer announced.</param>
+        public void Start(Memory<byte> memory, int payloadLength)
         {
             _memory = memory;
+            _payloadLength = payloadLength;
             Written = 0;
+        }
+
+        /// <summary>Room for exactly the announced payload, counted as written (the caller fills it before Complete).</summary>
+        public Span<byte> TakeAll()
+        {
+            Written = _payloadLength;
+            return _memory.Span[.._payloadLength];
         }
 
         public void Advance(int count)

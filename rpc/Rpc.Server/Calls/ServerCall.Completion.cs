@@ -71,7 +71,7 @@ internal sealed partial class ServerCall : IDisposable
         else
         {
             status = StatusFromException(error);
-            if (_http.RequestAborted.IsCancellationRequested)
+            if (RequestAborted.IsCancellationRequested)
             {
                 // The client reset the stream or the connection dropped: there is nobody to send a status to.
                 return;
@@ -107,7 +107,7 @@ internal sealed partial class ServerCall : IDisposable
             return rpc.Status;
         }
 
-        if (_http.RequestAborted.IsCancellationRequested)
+        if (RequestAborted.IsCancellationRequested)
         {
             Log.CallCancelled(_runtime.Logger, Method);
             return new Status(StatusCode.Cancelled, "The call was cancelled by the client.");
@@ -124,7 +124,7 @@ internal sealed partial class ServerCall : IDisposable
     {
         var now = _runtime.TimeProvider.GetUtcNow().UtcDateTime;
         _deadline = timeout >= DateTime.MaxValue - now ? DateTime.MaxValue : now + timeout;
-        var state = new DeadlineState(_http.RequestAborted);
+        var state = new DeadlineState(RequestAborted);
         _deadlineState = state;
         _token = state.Token;
         state.StartTimer(_runtime.TimeProvider, timeout, this);
@@ -154,7 +154,7 @@ internal sealed partial class ServerCall : IDisposable
             if (_flushing)
             {
                 // A write blocked on a client that stopped reading holds the gate; release its flush.
-                _http.Response.BodyWriter.CancelPendingFlush();
+                ResponseBody.CancelPendingFlush();
             }
 
             await state.Gate.WaitAsync().ConfigureAwait(false);
@@ -167,7 +167,7 @@ internal sealed partial class ServerCall : IDisposable
 
                 _responseEnded = true;
                 _ended = true;
-                if (_http.RequestAborted.IsCancellationRequested)
+                if (RequestAborted.IsCancellationRequested)
                 {
                     return;
                 }
@@ -192,7 +192,7 @@ internal sealed partial class ServerCall : IDisposable
     }
 
     /// <summary>True once the call's token fired (client gone or deadline).</summary>
-    public bool IsCancelled => _deadlineState is null ? _http.RequestAborted.IsCancellationRequested : _token.IsCancellationRequested;
+    public bool IsCancelled => _deadlineState is null ? RequestAborted.IsCancellationRequested : _token.IsCancellationRequested;
 
     public void Dispose() => _deadlineState?.Dispose();
 

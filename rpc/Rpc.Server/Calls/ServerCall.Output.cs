@@ -32,7 +32,7 @@ internal sealed partial class ServerCall
     /// <summary>Where frames go: the response body, or a staging buffer that gRPC-Web text base64-encodes on flush.</summary>
     private IBufferWriter<byte> Output => _format == GrpcWireFormat.WebText
         ? _textOutput ??= new ArrayBufferWriter<byte>(256)
-        : _http.Response.BodyWriter;
+        : ResponseBody;
 
     public override Task WriteResponseHeadersAsync(Metadata responseHeaders)
     {
@@ -166,7 +166,7 @@ internal sealed partial class ServerCall
         // Never hand Kestrel a cancellable token here: a flush cancelled by its token aborts the whole stream
         // (RST_STREAM INTERNAL_ERROR), which would swallow the status. A caller's token and the deadline instead
         // use CancelPendingFlush, which only ends the wait.
-        var body = _http.Response.BodyWriter;
+        var body = ResponseBody;
         var registration = cancellationToken.CanBeCanceled && !IsCallToken(cancellationToken)
             ? cancellationToken.UnsafeRegister(static state => ((PipeWriter)state!).CancelPendingFlush(), body)
             : default;
@@ -221,7 +221,7 @@ internal sealed partial class ServerCall
     /// aborts body I/O when the request is aborted).
     /// </summary>
     internal bool IsCallToken(CancellationToken cancellationToken) =>
-        cancellationToken == _token || (_deadlineState is null && cancellationToken == _http.RequestAborted);
+        cancellationToken == _token || (_deadlineState is null && cancellationToken == RequestAborted);
 
     /// <summary>Sets the response headers once: content type, accepted encodings, and the response encoding.</summary>
     private void PrepareHeaders(bool forMessages)
@@ -273,7 +273,7 @@ internal sealed partial class ServerCall
             return;
         }
 
-        var body = _http.Response.BodyWriter;
+        var body = ResponseBody;
         while (!pending.IsEmpty)
         {
             // Whole 3-byte groups until the last chunk, so padding appears only at the end of this flush.

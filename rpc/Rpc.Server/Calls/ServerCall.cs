@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
@@ -34,6 +35,14 @@ internal sealed partial class ServerCall : ServerCallContext
     private Dictionary<object, object>? _userState;
     private string? _peer;
 
+    // Fetched once per call: Kestrel takes its abort lock on every HttpContext.RequestAborted, and a streaming
+    // handler passes context.CancellationToken to every write, which then compares it with the call's token.
+    private CancellationToken _requestAborted;
+    private volatile bool _requestAbortedFetched;
+
+    // Fetched once per call rather than through the feature collection for every message.
+    private PipeWriter? _responseBody;
+
     public ServerCall(HttpContext http, MethodHandler handler, GrpcWireFormat format, string responseContentType)
     {
         _http = http;
@@ -45,6 +54,22 @@ internal sealed partial class ServerCall : ServerCallContext
 
     public HttpContext HttpContext => _http;
 
+    private CancellationToken RequestAborted
+    {
+        get
+        {
+            if (!_requestAbortedFetched)
+            {
+                _requestAborted = _http.RequestAborted;
+                _requestAbortedFetched = true; // volatile: published after the token
+            }
+
+            return _requestAborted;
+        }
+    }
+
+    private PipeWriter ResponseBody => _responseBody ??= _http.Response.BodyWriter;
+
     public override string Method => _handler.Method.FullName;
 
     public override string Host => _http.Request.Host.Value ?? string.Empty;
@@ -55,7 +80,7 @@ internal sealed partial class ServerCall : ServerCallContext
 
     public override Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders();
 
-    public override CancellationToken CancellationToken => _deadlineState is null ? _http.RequestAborted : _token;
+    public override CancellationToken CancellationToken => _deadlineState is null ? RequestAborted : _token;
 
     public override Metadata ResponseTrailers => _responseTrailers ??= [];
 
