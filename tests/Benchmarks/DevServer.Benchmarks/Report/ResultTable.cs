@@ -37,7 +37,7 @@ internal sealed class ResultTable(
 
         if (m.Costs is { } costs)
         {
-            line.Append(Format($"  cpu {costs.ClientCpuMicroseconds:F2}+{costs.ServerCpuMicroseconds:F2} µs/op  alloc {Number(costs.ClientBytes, "F0")}+{Number(costs.ServerBytes, "F0")} B/op  connections {costs.Connections}"));
+            line.Append(Format($"  cpu {costs.ClientCpuMicroseconds:F2}+{costs.ServerCpuMicroseconds:F2} µs/op  alloc {Number(costs.ClientBytes, "F0")}+{Number(costs.ServerBytes, "F0")} B/op  gc pause {costs.ClientGc.PausePercent:F1}+{costs.ServerGc.PausePercent:F1} %  connections {costs.Connections}"));
         }
 
         if (m.Errors > 0)
@@ -58,7 +58,7 @@ internal sealed class ResultTable(
         Line(Format($"- load: one connection per contender, {shape.Concurrency} concurrent calls, {shape.Payload}-byte payloads each way; warm-up {shape.Warmup.TotalSeconds:F0} s, window {shape.Duration.TotalSeconds:F0} s, an uncounted priming round, then {flags.Rounds} round(s){(flags.Rounds > 1 ? ", medians shown" : string.Empty)}"));
         Line(Format($"- unary frames: request {payloads.UnaryRequestFrame.Length} B, response {payloads.UnaryResponseFrame.Length} B; streaming: {shape.StreamMessages} responses of {payloads.StreamResponseFrame.Length} B per call"));
         Line(Format($"- GC: load generators {Serving.ServerStats.DescribeGc()}{string.Concat(gcModes.Select(g => Format($"; {Name(g.Key)} server {g.Value}")))}"));
-        Line("- CPU and allocations per operation are sampled over the window in the .NET processes only (– for grpc-js)");
+        Line("- CPU, allocations and garbage collections are sampled over the window in the .NET processes only (– for grpc-js); GC pause is the time the process was stopped for collections, as a share of the window");
         if (flags.Modes.Any(mode => results.Contenders.Any(c => results.Of(mode, c).Any(m => m.Costs is { Connections: not 1 }))))
         {
             Line("- WARNING: a measurement opened more or fewer than one connection; its figures do not have the intended shape");
@@ -105,6 +105,12 @@ internal sealed class ResultTable(
         Row($"client + server CPU per {per} (µs)", m => m.Costs is { } c ? c.ClientCpuMicroseconds + c.ServerCpuMicroseconds : null, cpu);
         Row($"client allocations per {per} (B)", m => m.Costs?.ClientBytes, "F0");
         Row($"server allocations per {per} (B)", m => m.Costs?.ServerBytes, "F0");
+        Row("client GC pause (% of the window)", m => m.Costs?.ClientGc.PausePercent, "F1");
+        Row("server GC pause (% of the window)", m => m.Costs?.ServerGc.PausePercent, "F1");
+        Row("client collections in the window", m => m.Costs?.ClientGc.Collections, "F0");
+        Row("client gen2 collections in the window", m => m.Costs?.ClientGc.Gen2Collections, "F0");
+        Row("server collections in the window", m => m.Costs?.ServerGc.Collections, "F0");
+        Row("server gen2 collections in the window", m => m.Costs?.ServerGc.Gen2Collections, "F0");
         Row("connections opened", m => m.Costs?.Connections, "F0");
         Line("| errors | " + string.Join(" | ", contenders.Select(c => results.Of(mode, c).Sum(m => m.Errors).ToString(Invariant))) + " |");
         Line();
