@@ -27,7 +27,8 @@ internal sealed record LoadShape(TimeSpan Duration, TimeSpan Warmup, int Concurr
 
 /// <summary>
 /// The command line. Measuring: <c>[--seconds=10] [--warmup=5] [--concurrency=64] [--payload=100]
-/// [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw] [--modes=unary,streaming] [--node=node] [--node-peers=&lt;dir&gt;]</c>. Serving (the benchmark
+/// [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw] [--modes=unary,streaming] [--node=node] [--node-peers=&lt;dir&gt;]</c>.
+/// In process: <c>--in-process=read-path [--payload] [--stream-messages]</c>. Serving (the benchmark
 /// re-launching itself): <c>--serve=ours|raw --port=0 [--payload] [--stream-messages] [--max-seconds]</c>.
 /// </summary>
 internal sealed record BenchFlags(
@@ -40,7 +41,9 @@ internal sealed record BenchFlags(
     string? NodePeersFlag,
     Contender? Serve,
     int Port,
-    TimeSpan MaxRunTime)
+    TimeSpan MaxRunTime,
+    // --in-process=read-path: the in-process measurement of the client's read path instead of the network run.
+    bool InProcessReadPath)
 {
     /// <summary>
     /// Where bench-server.mjs and bench-client.mjs live. Resolved on use, so that runs without grpc-js (and the
@@ -64,6 +67,7 @@ internal sealed record BenchFlags(
         ["serve"] = "",
         ["port"] = "0",
         ["max-seconds"] = "3600",
+        ["in-process"] = "",
     };
 
     public static BenchFlags? Parse(IReadOnlyList<string> args, out string error)
@@ -95,9 +99,16 @@ internal sealed record BenchFlags(
             serve = role;
         }
 
+        if (flags["in-process"] is { Length: > 0 } inProcess && inProcess != "read-path")
+        {
+            error = $"--in-process must be read-path, got '{inProcess}'";
+            return null;
+        }
+
         var nodePeers = flags["node-peers"].Length > 0 ? flags["node-peers"] : null;
         var shape = new LoadShape(TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), concurrency, payload, streamMessages);
-        return new BenchFlags(shape, rounds, only, modes, flags["node"], nodePeers, serve, port, TimeSpan.FromSeconds(maxSeconds));
+        return new BenchFlags(
+            shape, rounds, only, modes, flags["node"], nodePeers, serve, port, TimeSpan.FromSeconds(maxSeconds), InProcessReadPath: flags["in-process"].Length > 0);
     }
 
     private static List<Contender>? ParseContenders(string text, out string error)

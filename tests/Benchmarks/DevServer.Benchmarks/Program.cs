@@ -3,9 +3,11 @@
 //          [--concurrency=64] [--payload=100] [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw]
 //          [--modes=unary,streaming] [--node=node] [--node-peers=<tests/Interop/node>]
 // Prints Markdown tables on stdout (progress on stderr); exits 1 if any call failed, 2 on bad flags. With
-// --serve=ours|raw --port=N it is instead one of the servers under test (the benchmark starts them that way).
+// --serve=ours|raw --port=N it is instead one of the servers under test (the benchmark starts them that way). With
+// --in-process=read-path it measures the client's read path in one process instead (InProcess/ReadPathBenchmark.cs).
 // docs/benchmarks.md has the design, the figures and how to read them.
 using DevServer.Benchmarks;
+using DevServer.Benchmarks.InProcess;
 using DevServer.Benchmarks.Serving;
 
 if (BenchFlags.Parse(args, out var error) is not { } flags)
@@ -21,6 +23,9 @@ Console.CancelKeyPress += (_, e) =>
     interrupted.Cancel();
 };
 
-return flags.Serve is { } role
-    ? await BenchServer.RunAsync(role, flags, interrupted.Token)
-    : await BenchmarkRun.RunAsync(flags, interrupted.Token);
+return flags switch
+{
+    { Serve: { } role } => await BenchServer.RunAsync(role, flags, interrupted.Token),
+    { InProcessReadPath: true } => await ReadPathBenchmark.RunAsync(flags, interrupted.Token),
+    _ => await BenchmarkRun.RunAsync(flags, interrupted.Token),
+};
