@@ -184,6 +184,32 @@ public sealed class StreamingCallTests(GrpcTestServer server) : ClientTestBase(s
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task ServerStreaming_DisposeWhileReaderIsPartWayThroughOneRead_ReleasesTheBodyAndAbortsServer()
+    {
+        var aborted = new TaskCompletionSource();
+        var name = Server.Map("PackedThenWait", async context =>
+        {
+            context.RequestAborted.Register(() => aborted.TrySetResult());
+            await ReadAllAsync(context);
+            Start(context);
+            await WriteRawAsync(context, Frame("a").Concat(Frame("b")).Concat(Frame("c")).ToArray());
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+
+        var call = Invoker().AsyncServerStreamingCall(Method(MethodType.ServerStreaming, name), null, new CallOptions(CancellationToken: Ct), Text("x"));
+        Assert.True(await call.ResponseStream.MoveNext(Ct));
+        Assert.True(await call.ResponseStream.MoveNext(Ct));
+        Assert.Equal("b", call.ResponseStream.Current.Value);
+
+        // "c" is still in the read the reader holds between MoveNext calls; disposing must release it and end the call.
+        call.Dispose();
+
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        Assert.Equal(StatusCode.Cancelled, (await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(Ct))).StatusCode);
+        Assert.Equal(StatusCode.Cancelled, call.GetStatus().StatusCode);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Duplex_DisposeWithRequestStreamOpen_ServerSeesAbort()
     {
         var aborted = new TaskCompletionSource();
