@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
+using DevServer.Benchmarks.Load;
+using DevServer.Benchmarks.Report;
+using DevServer.Benchmarks.Serving;
 using Grpc.Testing;
 using Rpc;
 using Rpc.Client;
@@ -20,16 +23,14 @@ namespace DevServer.Benchmarks.InProcess;
 /// <item><b>bare</b>: <c>PipeReader</c> + <c>MessageReader.TryReadFrame</c> + <c>Parser.ParseFrom</c> over the same
 /// body: the least any reader that hands out protobuf messages can do.</item>
 /// </list>
-/// The response body comes from <see cref="RecordedResponseHandler"/> in 4 KiB reads (the network run's client gets
-/// 40–50 messages of 109 bytes per read of the HTTP/2 stream).
+/// The response body comes from <see cref="RecordedResponseHandler"/> in 4 KiB reads (the network run's client got
+/// 38–49 messages of 109 bytes per read of the HTTP/2 stream when counted).
 /// </summary>
 internal static class ReadPathBenchmark
 {
     private const int Repetitions = 15;
     private const int CallsPerRepetition = 1000;
     private const int ReadSize = 4096;
-
-    private static readonly StreamPipeReaderOptions BodyOptions = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true);
 
     public static async Task<int> RunAsync(BenchFlags flags, CancellationToken cancellationToken)
     {
@@ -68,14 +69,14 @@ internal static class ReadPathBenchmark
         Console.WriteLine("## rpc/ client read path, in process");
         Console.WriteLine();
         Console.WriteLine(Format($"- {payloads.StreamMessages} responses of {payloads.StreamResponseFrame.Length} B per call, body in {ReadSize} B reads; {Repetitions} repetitions of {CallsPerRepetition} calls, alternating"));
-        Console.WriteLine(Format($"- .NET {Environment.Version}, {Environment.ProcessorCount} cores, {ServerStatsGc()}"));
+        Console.WriteLine(Format($"- .NET {Environment.Version}, {Environment.ProcessorCount} cores, {ServerStats.DescribeGc()}"));
         Console.WriteLine();
         Console.WriteLine("| read path | ns per message (minimum) | ns per message (median) | bare / this (minimum) |");
         Console.WriteLine("|---|--:|--:|--:|");
         for (var i = 0; i < readers.Length; i++)
         {
             var min = samples[i].Min();
-            Console.WriteLine(Format($"| {readers[i].Name} | {min:F1} | {Median(samples[i]):F1} | {bare / min:P0} |"));
+            Console.WriteLine(Format($"| {readers[i].Name} | {min:F1} | {RunResults.Median([.. samples[i]]):F1} | {bare / min:P0} |"));
         }
 
         return 0;
@@ -108,7 +109,7 @@ internal static class ReadPathBenchmark
 
     private static async Task<int> BareAsync(byte[] body, Payloads payloads, CancellationToken cancellationToken)
     {
-        var reader = PipeReader.Create(new ChunkedReadStream(body, ReadSize), BodyOptions);
+        var reader = PipeReader.Create(new ChunkedReadStream(body, ReadSize), RawLoad.StreamingBody);
         var frames = new MessageReader(maxMessageSize: null, compression: null);
         var received = 0;
         while (true)
@@ -157,14 +158,6 @@ internal static class ReadPathBenchmark
 
         return body;
     }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static string ServerStatsGc() => Serving.ServerStats.DescribeGc();
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -14,7 +14,8 @@ namespace DevServer.Benchmarks.Load;
 /// </summary>
 internal static class RawLoad
 {
-    private static readonly StreamPipeReaderOptions StreamingBody = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true);
+    // Also the bare reader of the in-process read-path benchmark: the same buffering as ours' streaming responses.
+    internal static readonly StreamPipeReaderOptions StreamingBody = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true);
 
     public static async Task<Measurement> RunAsync(LoadMode mode, ServerPeer server, LoadShape shape, Payloads payloads, CancellationToken cancellationToken)
     {
