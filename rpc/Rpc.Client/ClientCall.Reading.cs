@@ -20,10 +20,9 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
     // Trailers are text lines; anything past this is not a trailers frame a sane server sends.
     private const int MaxWebTrailersSize = 1024 * 1024;
 
-    // A single response is usually small: a 4 KiB buffer holds it with one read. Streams get more room so that one
-    // read takes in many small messages.
+    // A single response is usually small: a 4 KiB buffer holds it with one read. Streams read into the channel's
+    // larger blocks (RpcChannel.StreamingResponseBody) so that one read takes in many small messages.
     private static readonly StreamPipeReaderOptions SingleResponseBody = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true);
-    private static readonly StreamPipeReaderOptions StreamingResponseBody = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true);
 
     private static readonly Status NoResponseMessage =
         new(StatusCode.Internal, "The server ended the call with OK but without a response message.");
@@ -281,7 +280,7 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
         }
 
         _reader = new MessageReader(_channel.MaxReceiveMessageSize, decompression);
-        _body = PipeReader.Create(stream, singleResponse ? SingleResponseBody : StreamingResponseBody);
+        _body = PipeReader.Create(stream, singleResponse ? SingleResponseBody : _channel.StreamingResponseBody);
         return true;
     }
 

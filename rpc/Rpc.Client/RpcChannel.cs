@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net;
+using Rpc.Client.Http;
 using Rpc.Wire;
 
 namespace Rpc.Client;
@@ -19,6 +21,7 @@ public sealed class RpcChannel : ChannelBase, IDisposable
 
     // Cancelled by Dispose: every running call listens to it, since the handler lets active HTTP/2 streams run on.
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly ResponseBufferPool _responseBuffers = new();
     private int _disposed;
 
     private RpcChannel(Uri address, RpcChannelOptions options)
@@ -47,6 +50,11 @@ public sealed class RpcChannel : ChannelBase, IDisposable
         HttpHandler = options.HttpHandler ?? CreateHandler(options);
         HttpInvoker = new HttpMessageInvoker(HttpHandler, disposeHandler: options.HttpHandler is null || options.DisposeHttpHandler);
         _callInvoker = new RpcCallInvoker(this);
+        StreamingResponseBody = new StreamPipeReaderOptions(
+            pool: _responseBuffers,
+            bufferSize: ResponseBufferPool.BlockSize,
+            minimumReadSize: 4096,
+            leaveOpen: true);
     }
 
     /// <summary>The server address the channel was created for.</summary>
@@ -75,6 +83,12 @@ public sealed class RpcChannel : ChannelBase, IDisposable
     internal Version HttpVersion { get; }
 
     internal HttpVersionPolicy HttpVersionPolicy { get; }
+
+    /// <summary>How streamed response bodies are read: into blocks of the channel's own pool.</summary>
+    internal StreamPipeReaderOptions StreamingResponseBody { get; }
+
+    /// <summary>The pool behind <see cref="StreamingResponseBody"/> (for tests).</summary>
+    internal ResponseBufferPool ResponseBuffers => _responseBuffers;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -115,6 +129,7 @@ public sealed class RpcChannel : ChannelBase, IDisposable
             // The source is left undisposed: a call starting concurrently may still register on its token.
             _shutdown.Cancel();
             HttpInvoker.Dispose();
+            _responseBuffers.Dispose();
         }
     }
 

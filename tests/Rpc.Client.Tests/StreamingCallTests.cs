@@ -32,6 +32,46 @@ public sealed class StreamingCallTests(GrpcTestServer server) : ClientTestBase(s
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task ServerStreaming_MessagesSpanningSeveralBlocks_ReadIntoTheChannelsPoolWhichKeepsThem()
+    {
+        // 40 KiB of messages, several of them straddling the 16 KiB blocks the channel reads streams into.
+        var sizes = new[] { 7000, 12000, 3, 15000, 9000 };
+        var name = Server.Map("Blocks", async context =>
+        {
+            await ReadAllAsync(context);
+            Start(context);
+            foreach (var size in sizes)
+            {
+                await WriteAsync(context, new string('x', size));
+            }
+
+            Trailers(context, StatusCode.OK);
+        });
+        var channel = Channel(Server.H2cAddress);
+        var pool = channel.ResponseBuffers;
+
+        async Task<List<int>> StreamOnceAsync()
+        {
+            using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(Method(MethodType.ServerStreaming, name), null, new CallOptions(CancellationToken: Ct), Text("go"));
+            var lengths = new List<int>();
+            await foreach (var message in call.ResponseStream.ReadAllAsync(Ct))
+            {
+                lengths.Add(message.Value.Length);
+            }
+
+            return lengths;
+        }
+
+        Assert.Equal(sizes, await StreamOnceAsync());
+        var keptAfterFirstCall = pool.IdleCount;
+        Assert.Equal(sizes, await StreamOnceAsync());
+
+        // The blocks came back when the body was done with them, and the second call took the same ones again.
+        Assert.InRange(keptAfterFirstCall, 1, 4);
+        Assert.Equal(keptAfterFirstCall, pool.IdleCount);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task ServerStreaming_ErrorStatusAfterMessages_MoveNextThrowsWithTrailers()
     {
         var name = Server.Map("FailLate", async context =>
