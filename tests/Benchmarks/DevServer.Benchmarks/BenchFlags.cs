@@ -4,7 +4,7 @@ using DevServer.Testing;
 
 namespace DevServer.Benchmarks;
 
-/// <summary>The three stacks measured side by side.</summary>
+/// <summary>The stacks measured side by side.</summary>
 internal enum Contender
 {
     /// <summary>Our server (Rpc.Server) and our client (RpcChannel + generated TestServiceClient).</summary>
@@ -15,6 +15,13 @@ internal enum Contender
 
     /// <summary>A bare Kestrel endpoint and a bare HttpClient moving the same bytes: the HTTP/2 ceiling.</summary>
     Raw,
+
+    /// <summary>
+    /// Raw plus Google.Protobuf: the same bare endpoints and client, but every message is built, serialized and
+    /// parsed, as any gRPC runtime using protobuf messages must. Not a target; it splits the gap between ours and
+    /// raw into what protobuf costs and what the runtime costs.
+    /// </summary>
+    RawProtobuf,
 }
 
 /// <summary>The shape of the load, identical for every contender.</summary>
@@ -27,9 +34,9 @@ internal sealed record LoadShape(TimeSpan Duration, TimeSpan Warmup, int Concurr
 
 /// <summary>
 /// The command line. Measuring: <c>[--seconds=10] [--warmup=5] [--concurrency=64] [--payload=100]
-/// [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw] [--modes=unary,streaming] [--node=node] [--node-peers=&lt;dir&gt;]</c>.
+/// [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw,raw-protobuf] [--modes=unary,streaming] [--node=node] [--node-peers=&lt;dir&gt;]</c>.
 /// In process: <c>--in-process=read-path [--payload] [--stream-messages]</c>. Serving (the benchmark
-/// re-launching itself): <c>--serve=ours|raw --port=0 [--payload] [--stream-messages] [--max-seconds]</c>.
+/// re-launching itself): <c>--serve=ours|raw|raw-protobuf --port=0 [--payload] [--stream-messages] [--max-seconds]</c>.
 /// </summary>
 internal sealed record BenchFlags(
     LoadShape Shape,
@@ -60,7 +67,7 @@ internal sealed record BenchFlags(
         ["payload"] = "100",
         ["stream-messages"] = "1000",
         ["rounds"] = "1",
-        ["only"] = "ours,grpcjs,raw",
+        ["only"] = "ours,grpcjs,raw,raw-protobuf",
         ["modes"] = "unary,streaming",
         ["node"] = "node",
         ["node-peers"] = "",
@@ -92,7 +99,7 @@ internal sealed record BenchFlags(
         {
             if (ParseContenders(flags["serve"], out error) is not [var role] || role == Contender.GrpcJs)
             {
-                error = $"--serve must be ours or raw, got '{flags["serve"]}'";
+                error = $"--serve must be ours, raw or raw-protobuf, got '{flags["serve"]}'";
                 return null;
             }
 
@@ -121,11 +128,12 @@ internal sealed record BenchFlags(
                 "OURS" => Contender.Ours,
                 "GRPCJS" or "GRPC-JS" => Contender.GrpcJs,
                 "RAW" => Contender.Raw,
+                "RAW-PROTOBUF" or "RAWPROTOBUF" => Contender.RawProtobuf,
                 _ => null,
             };
             if (contender is not { } known)
             {
-                error = $"unknown contender '{name}' (expected ours, grpcjs or raw)";
+                error = $"unknown contender '{name}' (expected ours, grpcjs, raw or raw-protobuf)";
                 return null;
             }
 
@@ -137,11 +145,11 @@ internal sealed record BenchFlags(
 
         if (contenders.Count == 0)
         {
-            error = "--only needs at least one of ours, grpcjs, raw";
+            error = "--only needs at least one of ours, grpcjs, raw, raw-protobuf";
             return null;
         }
 
-        // Measured in a fixed order (ours, grpc-js, raw) whatever the order on the command line.
+        // Measured in a fixed order (ours, grpc-js, raw, raw + protobuf) whatever the order on the command line.
         contenders.Sort();
         error = string.Empty;
         return contenders;

@@ -1,9 +1,9 @@
 // Load benchmark of the rpc/ runtime against @grpc/grpc-js and against a bare Kestrel HTTP/2 endpoint (the ceiling).
 // Usage: dotnet run -c Release --project tests/Benchmarks/DevServer.Benchmarks -- [--seconds=10] [--warmup=5]
-//          [--concurrency=64] [--payload=100] [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw]
+//          [--concurrency=64] [--payload=100] [--stream-messages=1000] [--rounds=1] [--only=ours,grpcjs,raw,raw-protobuf]
 //          [--modes=unary,streaming] [--node=node] [--node-peers=<tests/Interop/node>]
 // Prints Markdown tables on stdout (progress on stderr); exits 1 if any call failed, 2 on bad flags. With
-// --serve=ours|raw --port=N it is instead one of the servers under test (the benchmark starts them that way). With
+// --serve=ours|raw|raw-protobuf --port=N it is instead one of the servers under test (the benchmark starts them that way). With
 // --in-process=read-path it measures the client's read path in one process instead (InProcess/ReadPathBenchmark.cs).
 // docs/benchmarks.md has the design, the figures and how to read them.
 using DevServer.Benchmarks;

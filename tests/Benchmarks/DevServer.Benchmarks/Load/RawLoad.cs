@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using DevServer.Benchmarks.Peers;
+using DevServer.Benchmarks.Serving;
+using Google.Protobuf;
+using Grpc.Testing;
 using Rpc.Wire;
 
 namespace DevServer.Benchmarks.Load;
@@ -10,7 +13,8 @@ namespace DevServer.Benchmarks.Load;
 /// <summary>
 /// The ceiling's client: a bare <see cref="HttpMessageInvoker"/> over the same handler as ours
 /// (<see cref="LoadConnection.CreateHandler"/>), posting the pre-built request frame with the gRPC request headers, reading the
-/// body (frames only counted, never deserialized) and checking <c>grpc-status: 0</c> in the trailers.
+/// body (frames only counted, never deserialized) and checking <c>grpc-status: 0</c> in the trailers. For the
+/// raw + protobuf contender it serializes each call's request and parses every response message instead.
 /// </summary>
 internal static class RawLoad
 {
@@ -20,27 +24,28 @@ internal static class RawLoad
     public static async Task<Measurement> RunAsync(LoadMode mode, ServerPeer server, LoadShape shape, Payloads payloads, CancellationToken cancellationToken)
     {
         using var invoker = new HttpMessageInvoker(LoadConnection.CreateHandler(), disposeHandler: true);
+        var protobuf = server.Contender == Contender.RawProtobuf;
         var meter = new CostMeter(server);
         await meter.BeginAsync(cancellationToken);
         LoadOutcome outcome;
         if (mode == LoadMode.Unary)
         {
             var uri = new Uri(server.Address, Payloads.UnaryPath);
-            outcome = await ClosedLoop.RunAsync(shape, recordLatency: true, (worker, token) => UnaryAsync(invoker, uri, payloads, worker, token), meter, cancellationToken);
+            outcome = await ClosedLoop.RunAsync(shape, recordLatency: true, (worker, token) => UnaryAsync(invoker, uri, payloads, protobuf, worker, token), meter, cancellationToken);
         }
         else
         {
             var uri = new Uri(server.Address, Payloads.StreamPath);
-            outcome = await ClosedLoop.RunAsync(shape, recordLatency: false, (worker, token) => StreamAsync(invoker, uri, payloads, worker, token), meter, cancellationToken);
+            outcome = await ClosedLoop.RunAsync(shape, recordLatency: false, (worker, token) => StreamAsync(invoker, uri, payloads, protobuf, worker, token), meter, cancellationToken);
         }
 
         return Measurement.From(outcome, meter.PerOperation(outcome.Completed));
     }
 
-    private static async Task UnaryAsync(HttpMessageInvoker invoker, Uri uri, Payloads payloads, LoadWorker worker, CancellationToken cancellationToken)
+    private static async Task UnaryAsync(HttpMessageInvoker invoker, Uri uri, Payloads payloads, bool protobuf, LoadWorker worker, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var request = CreateRequest(uri, payloads.UnaryRequestFrame);
+        using var request = CreateRequest(uri, protobuf ? Frame(payloads.UnaryRequest) : payloads.UnaryRequestFrame);
         using var response = await invoker.SendAsync(request, cancellationToken);
         var expected = payloads.UnaryResponseFrame.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(expected + 1);
@@ -62,6 +67,11 @@ internal static class RawLoad
             {
                 throw new InvalidOperationException($"Response body of {total} bytes, expected {expected}.");
             }
+
+            if (protobuf)
+            {
+                CheckPayload(SimpleResponse.Parser.ParseFrom(buffer.AsSpan(5, total - 5)).Payload, payloads);
+            }
         }
         finally
         {
@@ -72,9 +82,9 @@ internal static class RawLoad
         worker.CallCompleted(started);
     }
 
-    private static async Task StreamAsync(HttpMessageInvoker invoker, Uri uri, Payloads payloads, LoadWorker worker, CancellationToken cancellationToken)
+    private static async Task StreamAsync(HttpMessageInvoker invoker, Uri uri, Payloads payloads, bool protobuf, LoadWorker worker, CancellationToken cancellationToken)
     {
-        using var request = CreateRequest(uri, payloads.StreamRequestFrame);
+        using var request = CreateRequest(uri, protobuf ? Frame(payloads.StreamRequest) : payloads.StreamRequestFrame);
         using var response = await invoker.SendAsync(request, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         var reader = PipeReader.Create(body, StreamingBody);
@@ -92,6 +102,11 @@ internal static class RawLoad
                     if (payload.Length != expectedPayload)
                     {
                         throw new InvalidOperationException($"Streamed frame of {payload.Length} bytes, expected {expectedPayload}.");
+                    }
+
+                    if (protobuf)
+                    {
+                        CheckPayload(StreamingOutputCallResponse.Parser.ParseFrom(payload).Payload, payloads);
                     }
 
                     received++;
@@ -116,6 +131,22 @@ internal static class RawLoad
         }
 
         CheckStatus(response);
+    }
+
+    /// <summary>A request frame serialized for this call, as a runtime serializes each call's request.</summary>
+    private static byte[] Frame(IMessage message)
+    {
+        var output = new ArrayBufferWriter<byte>(5 + message.CalculateSize());
+        RawEndpoints.WriteFrame(output, message);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void CheckPayload(Payload payload, Payloads payloads)
+    {
+        if (payload.Body.Length != payloads.PayloadSize)
+        {
+            throw new InvalidOperationException($"Response payload of {payload.Body.Length} bytes, expected {payloads.PayloadSize}.");
+        }
     }
 
     /// <summary>The request our channel sends, minus what only a runtime adds (user-agent, grpc-accept-encoding).</summary>

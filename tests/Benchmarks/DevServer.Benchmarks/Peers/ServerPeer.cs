@@ -52,7 +52,7 @@ internal sealed class ServerPeer : IAsyncDisposable
                 flags.NodePeersDirectory),
             _ => StartSelf(
                 [
-                    $"--serve={(contender == Contender.Ours ? "ours" : "raw")}",
+                    $"--serve={ServeName(contender)}",
                     "--port=0",
                     $"--payload={flags.Shape.Payload.ToString(CultureInfo.InvariantCulture)}",
                     $"--stream-messages={flags.Shape.StreamMessages.ToString(CultureInfo.InvariantCulture)}",
@@ -103,6 +103,13 @@ internal sealed class ServerPeer : IAsyncDisposable
     }
 
     /// <summary>This program again: the apphost directly, or <c>dotnet DevServer.Benchmarks.dll</c> when run that way.</summary>
+    private static string ServeName(Contender contender) => contender switch
+    {
+        Contender.Ours => "ours",
+        Contender.RawProtobuf => "raw-protobuf",
+        _ => "raw",
+    };
+
     private static ChildProcess StartSelf(IReadOnlyList<string> arguments)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark's own executable is unknown.");

@@ -29,7 +29,7 @@ internal sealed class ResultTable(
     {
         var unit = mode == LoadMode.Unary ? "calls/s" : "msgs/s";
         var label = round == 0 ? "[priming]  " : Format($"[round {round}/{rounds}]");
-        var line = new StringBuilder(Format($"{label} {ModeName(mode),-9} {Name(contender),-11} {m.PerSecond,10:N0} {unit}"));
+        var line = new StringBuilder(Format($"{label} {ModeName(mode),-9} {Name(contender),-14} {m.PerSecond,10:N0} {unit}"));
         if (m.P50Milliseconds is { } p50 && m.P99Milliseconds is { } p99)
         {
             line.Append(Format($"  p50 {p50:F2} ms  p99 {p99:F2} ms"));
@@ -168,6 +168,21 @@ internal sealed class ResultTable(
                 rows.Add(Format($"| {ModeName(mode)}: ours / raw Kestrel ({figure}) | {ratio * 100:F0} % | ≥ {RawTarget * 100:F0} % | {Verdict(ratio >= RawTarget)} |"));
             }
 
+            // Where the gap to raw goes: protobuf (raw + protobuf against raw) and the runtime (ours against it).
+            var rawProtobuf = results.Median(mode, Contender.RawProtobuf, m => m.PerSecond);
+            if (rawProtobuf is { } rp && rp > 0)
+            {
+                if (raw is { } r2 && r2 > 0)
+                {
+                    rows.Add(Format($"| {ModeName(mode)}: raw + protobuf / raw Kestrel ({figure}): what protobuf messages alone cost | {rp / r2 * 100:F0} % | – | info |"));
+                }
+
+                if (ours is { } o3)
+                {
+                    rows.Add(Format($"| {ModeName(mode)}: ours / raw + protobuf ({figure}): what the runtime costs beyond them | {o3 / rp * 100:F0} % | – | info |"));
+                }
+            }
+
             var oursCpu = results.Median(mode, Contender.Ours, TotalCpu);
             var rawCpu = results.Median(mode, Contender.Raw, TotalCpu);
             if (oursCpu is { } oc && rawCpu is { } rc && oc > 0)
@@ -220,6 +235,7 @@ internal sealed class ResultTable(
     {
         Contender.Ours => "ours",
         Contender.GrpcJs => "grpc-js",
+        Contender.RawProtobuf => "raw + protobuf",
         _ => "raw Kestrel",
     };
 

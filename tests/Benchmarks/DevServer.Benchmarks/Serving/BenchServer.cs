@@ -5,8 +5,8 @@ using Rpc.Server;
 namespace DevServer.Benchmarks.Serving;
 
 /// <summary>
-/// The server side of the ours and raw contenders, run as a child process of the benchmark
-/// (<c>--serve=ours|raw --port=0</c>). Prints <c>listening on &lt;port&gt;</c> once it accepts calls; stops when the
+/// The server side of the .NET contenders, run as a child process of the benchmark
+/// (<c>--serve=ours|raw|raw-protobuf --port=0</c>). Prints <c>listening on &lt;port&gt;</c> once it accepts calls; stops when the
 /// benchmark closes its stdin (so it never outlives the benchmark), on SIGTERM, or after <c>--max-seconds</c>.
 /// </summary>
 internal static class BenchServer
@@ -48,7 +48,7 @@ internal static class BenchServer
         }
         else
         {
-            app.MapRawEndpoints(new Payloads(flags.Shape.Payload, flags.Shape.StreamMessages));
+            app.MapRawEndpoints(new Payloads(flags.Shape.Payload, flags.Shape.StreamMessages), protobuf: role == Contender.RawProtobuf);
         }
 
         app.MapGet(ServerStats.Path, () => ServerStats.Sample(Interlocked.Read(ref connections)).Format());

@@ -30,6 +30,7 @@ internal sealed class BenchTestService : TestService.TestServiceBase
         }
     }
 
-    private static Payload Zeros(int size) =>
+    /// <summary>A payload of <paramref name="size"/> zero bytes, its body shared per size; also the raw + protobuf server's.</summary>
+    internal static Payload Zeros(int size) =>
         new() { Type = PayloadType.Compressable, Body = ZeroBodies.GetOrAdd(size, static n => ByteString.CopyFrom(new byte[n])) };
 }
