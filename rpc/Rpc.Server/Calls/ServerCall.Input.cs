@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
@@ -33,6 +34,12 @@ internal sealed partial class ServerCall
         where T : class
     {
         await BufferSingleRequestAsync().ConfigureAwait(false);
+        if (TryTakeWholeSingleRequest(marshaller, out var single))
+        {
+            _requestComplete = true;
+            return single;
+        }
+
         var message = await ReadCoreAsync(marshaller).ConfigureAwait(false)
             ?? throw new RpcException(new Status(
                 StatusCode.Internal,
@@ -47,6 +54,42 @@ internal sealed partial class ServerCall
 
         _requestComplete = true;
         return message;
+    }
+
+    /// <summary>
+    /// The usual single request: the body has ended and holds exactly one whole frame, parsed from the buffered read
+    /// without the two message reads (and their body reads) of the general path. Anything else (more data, a
+    /// partial frame, a body still open) is left untouched for the general path, which explains what is wrong.
+    /// </summary>
+    private bool TryTakeWholeSingleRequest<T>(Marshaller<T> marshaller, [NotNullWhen(true)] out T? message)
+        where T : class
+    {
+        message = null;
+        var body = RequestBody;
+        if (!body.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        var rest = buffer;
+        try
+        {
+            if (result.IsCompleted && !result.IsCanceled && Reader.TryReadMessage(ref rest, marshaller, out message) && rest.IsEmpty)
+            {
+                body.AdvanceTo(buffer.End);
+                return true;
+            }
+        }
+        catch
+        {
+            body.AdvanceTo(buffer.Start);
+            throw;
+        }
+
+        message = null;
+        body.AdvanceTo(buffer.Start);
+        return false;
     }
 
     /// <summary>Reads the next message of a request stream; null at its end.</summary>
