@@ -203,9 +203,12 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
         return EndOfStream();
     }
 
-    /// <summary>Cancels the call when a read's token fires; registers the token the first time only.</summary>
+    /// <summary>
+    /// Cancels the call when a read's token fires; registers the token the first time only, and not at all when it is
+    /// the call's own token (the usual <c>ReadAllAsync(token)</c>), which is registered for the whole call already.
+    /// </summary>
     private CancellationTokenRegistration RegisterOnce(CancellationTokenRegistration registration, CancellationToken cancellationToken) =>
-        registration.Token.CanBeCanceled || !cancellationToken.CanBeCanceled
+        registration.Token.CanBeCanceled || !cancellationToken.CanBeCanceled || cancellationToken == _options.CancellationToken
             ? registration
             : cancellationToken.UnsafeRegister(static state => ((ClientCall<TRequest, TResponse>)state!).Finish(CancelledByToken, abort: true), this);
 

@@ -24,12 +24,16 @@ internal sealed class ResponseBufferPool : MemoryPool<byte>
 
     private readonly ConcurrentQueue<byte[]> _idle = new();
     private int _idleCount;
+    private int _createdCount;
     private volatile bool _disposed;
 
     public override int MaxBufferSize => BlockSize;
 
     /// <summary>Blocks waiting to be rented (for tests).</summary>
     internal int IdleCount => Volatile.Read(ref _idleCount);
+
+    /// <summary>Blocks allocated so far, kept or not (for tests).</summary>
+    internal int CreatedCount => Volatile.Read(ref _createdCount);
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
@@ -42,6 +46,7 @@ internal sealed class ResponseBufferPool : MemoryPool<byte>
         else
         {
             block = GC.AllocateUninitializedArray<byte>(BlockSize);
+            Interlocked.Increment(ref _createdCount);
         }
 
         return new Lease(this, block);

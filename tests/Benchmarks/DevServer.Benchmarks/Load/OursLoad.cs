@@ -46,8 +46,8 @@ internal static class OursLoad
     {
         using var call = client.StreamingOutputCall(payloads.StreamRequest, cancellationToken: cancellationToken);
         var received = 0;
-        // The call already carries the token; passing it to each MoveNext as well would register it once per message.
-        await foreach (var response in call.ResponseStream.ReadAllAsync(CancellationToken.None))
+        // The same token for the call and its reads, as application code passes it.
+        await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
             if (response.Payload.Body.Length != payloads.PayloadSize)
             {
