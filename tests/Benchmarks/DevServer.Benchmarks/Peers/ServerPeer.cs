@@ -102,7 +102,7 @@ internal sealed class ServerPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>This program again: the apphost directly, or <c>dotnet DevServer.Benchmarks.dll</c> when run that way.</summary>
+    /// <summary>The <c>--serve</c> value that makes this program the contender's server.</summary>
     private static string ServeName(Contender contender) => contender switch
     {
         Contender.Ours => "ours",
@@ -110,6 +110,7 @@ internal sealed class ServerPeer : IAsyncDisposable
         _ => "raw",
     };
 
+    /// <summary>This program again: the apphost directly, or <c>dotnet DevServer.Benchmarks.dll</c> when run that way.</summary>
     private static ChildProcess StartSelf(IReadOnlyList<string> arguments)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark's own executable is unknown.");
