@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Rpc.Wire;
 
@@ -31,6 +32,11 @@ public sealed class MessageReader
     /// RESOURCE_EXHAUSTED for an oversized message, INTERNAL for a truncated frame, a compressed frame without an
     /// encoding, or a payload the deserializer rejects.
     /// </summary>
+    /// <remarks>
+    /// The state machine comes from a pool: a stream of small messages takes this path once per network read, and
+    /// callers await the result once, as a <see cref="ValueTask{TResult}"/> requires anyway.
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T?> ReadAsync<T>(PipeReader reader, Marshaller<T> marshaller, CancellationToken cancellationToken)
         where T : class
     {
