@@ -1,4 +1,5 @@
 using System.Net;
+using DevServer.Testing;
 using Rpc.Wire;
 
 namespace DevServer.Benchmarks.InProcess;
@@ -30,25 +31,9 @@ internal sealed class RecordedResponseHandler(byte[] body, int readSize) : HttpM
 }
 
 /// <summary>A read-only stream over a byte array that returns at most <c>readSize</c> bytes per read, synchronously.</summary>
-internal sealed class ChunkedReadStream(byte[] data, int readSize) : Stream
+internal sealed class ChunkedReadStream(byte[] data, int readSize) : ReadOnlyStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -60,17 +45,4 @@ internal sealed class ChunkedReadStream(byte[] data, int readSize) : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<int>(cancellationToken) : new(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

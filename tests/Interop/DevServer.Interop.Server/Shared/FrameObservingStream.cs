@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using DevServer.Testing;
 using Rpc.Wire;
 
 namespace DevServer.Interop.Shared;
@@ -29,29 +30,13 @@ internal sealed class ObservedFrames
 /// which the runtime's readers consume without exposing; this observer sits under them on the same bytes and
 /// only reads prefixes and skips payloads, so it cannot change what the runtime sees.
 /// </summary>
-internal sealed class FrameObservingStream(Stream inner, ObservedFrames frames) : Stream
+internal sealed class FrameObservingStream(Stream inner, ObservedFrames frames) : ReadOnlyStream
 {
     private const int PrefixLength = 5;
 
     private readonly byte[] _prefix = new byte[PrefixLength];
     private int _prefixFilled;
     private long _payloadRemaining;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -60,25 +45,12 @@ internal sealed class FrameObservingStream(Stream inner, ObservedFrames frames) 
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Observe(buffer.Span[..read]);
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
