@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Pipelines;
 using DevServer.Benchmarks.Load;
 using DevServer.Benchmarks.Report;
 using DevServer.Benchmarks.Serving;
 using Grpc.Testing;
 using Rpc;
 using Rpc.Client;
-using Rpc.Wire;
 
 namespace DevServer.Benchmarks.InProcess;
 
@@ -86,7 +84,7 @@ internal static class ReadPathBenchmark
     {
         using var call = client.StreamingOutputCall(payloads.StreamRequest, cancellationToken: cancellationToken);
         var received = 0;
-        await foreach (var response in call.ResponseStream.ReadAllAsync(CancellationToken.None))
+        await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
             received += response.Payload.Body.Length == payloads.PayloadSize ? 1 : 0;
         }
@@ -99,7 +97,7 @@ internal static class ReadPathBenchmark
         using var call = client.StreamingOutputCall(payloads.StreamRequest, cancellationToken: cancellationToken);
         var responses = call.ResponseStream;
         var received = 0;
-        while (await responses.MoveNext(CancellationToken.None))
+        while (await responses.MoveNext(cancellationToken))
         {
             received += responses.Current.Payload.Body.Length == payloads.PayloadSize ? 1 : 0;
         }
@@ -107,31 +105,8 @@ internal static class ReadPathBenchmark
         return received;
     }
 
-    private static async Task<int> BareAsync(byte[] body, Payloads payloads, CancellationToken cancellationToken)
-    {
-        var reader = PipeReader.Create(new ChunkedReadStream(body, ReadSize), RawLoad.StreamingBody);
-        var frames = new MessageReader(maxMessageSize: null, compression: null);
-        var received = 0;
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            while (frames.TryReadFrame(ref buffer, out _, out var payload))
-            {
-                var response = StreamingOutputCallResponse.Parser.ParseFrom(payload);
-                received += response.Payload.Body.Length == payloads.PayloadSize ? 1 : 0;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                break;
-            }
-        }
-
-        await reader.CompleteAsync();
-        return received;
-    }
+    private static Task<int> BareAsync(byte[] body, Payloads payloads, CancellationToken cancellationToken) =>
+        RawLoad.ReadFramesAsync(new ChunkedReadStream(body, ReadSize), payloads, protobuf: true, worker: null, cancellationToken);
 
     /// <summary>Nanoseconds per message over <paramref name="calls"/> calls; throws if a call lost a message.</summary>
     private static async Task<double> MeasureAsync(Func<Task<int>> readCall, int calls, int messagesPerCall)

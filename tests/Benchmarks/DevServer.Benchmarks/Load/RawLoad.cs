@@ -18,8 +18,8 @@ namespace DevServer.Benchmarks.Load;
 /// </summary>
 internal static class RawLoad
 {
-    // Also the bare reader of the in-process read-path benchmark: the same buffering as ours' streaming responses.
-    internal static readonly StreamPipeReaderOptions StreamingBody = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true);
+    // The same buffering as ours' streaming responses.
+    private static readonly StreamPipeReaderOptions StreamingBody = new(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true);
 
     public static async Task<Measurement> RunAsync(LoadMode mode, ServerPeer server, LoadShape shape, Payloads payloads, CancellationToken cancellationToken)
     {
@@ -87,6 +87,22 @@ internal static class RawLoad
         using var request = CreateRequest(uri, protobuf ? Frame(payloads.StreamRequest) : payloads.StreamRequestFrame);
         using var response = await invoker.SendAsync(request, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var received = await ReadFramesAsync(body, payloads, protobuf, worker, cancellationToken);
+        if (received != payloads.StreamMessages)
+        {
+            throw new InvalidOperationException($"The stream ended after {received} of {payloads.StreamMessages} messages.");
+        }
+
+        CheckStatus(response);
+    }
+
+    /// <summary>
+    /// The bare reader of a streamed response body: frames split with <see cref="MessageReader.TryReadFrame"/>, each
+    /// checked for the expected size and, with <paramref name="protobuf"/>, parsed into a message. Also the bare
+    /// reader of the in-process read-path benchmark (no worker there). Returns how many frames came.
+    /// </summary>
+    internal static async Task<int> ReadFramesAsync(Stream body, Payloads payloads, bool protobuf, LoadWorker? worker, CancellationToken cancellationToken)
+    {
         var reader = PipeReader.Create(body, StreamingBody);
         var frames = new MessageReader(maxMessageSize: null, compression: null);
         var expectedPayload = payloads.StreamResponseFrame.Length - 5;
@@ -110,13 +126,13 @@ internal static class RawLoad
                     }
 
                     received++;
-                    worker.MessageReceived();
+                    worker?.MessageReceived();
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
-                    break;
+                    return received;
                 }
             }
         }
@@ -124,13 +140,6 @@ internal static class RawLoad
         {
             await reader.CompleteAsync();
         }
-
-        if (received != payloads.StreamMessages)
-        {
-            throw new InvalidOperationException($"The stream ended after {received} of {payloads.StreamMessages} messages.");
-        }
-
-        CheckStatus(response);
     }
 
     /// <summary>A request frame serialized for this call, as a runtime serializes each call's request.</summary>
