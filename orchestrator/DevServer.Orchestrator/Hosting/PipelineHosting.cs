@@ -1,6 +1,5 @@
 using DevServer.Orchestrator.Analytics;
 using DevServer.Orchestrator.Data;
-using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Events;
 using DevServer.Orchestrator.Ideas;
 using DevServer.Orchestrator.Logs;
@@ -109,7 +108,6 @@ internal static class PipelineHosting
             quartz.AddTrigger(trigger => trigger.ForJob(SweepJob.Key).WithIdentity("sweep", "pipeline")
                 .WithSimpleSchedule(s => s.WithInterval(scheduling.SweepInterval).RepeatForever()));
             quartz.AddJob<AttemptTimeoutJob>(job => job.WithIdentity(AttemptTimeoutJob.Key).StoreDurably());
-            quartz.AddDeliveryCleanupJob(builder.Configuration);
             quartz.AddLogRetentionJob(builder.Configuration);
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

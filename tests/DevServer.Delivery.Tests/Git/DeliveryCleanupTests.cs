@@ -37,7 +37,7 @@ public sealed class DeliveryCleanupTests
         var capped = await cleanup.CleanAsync(new DeliveryCleanupOptions(TimeSpan.FromDays(1), TimeSpan.FromDays(30), 1), fixture.Token);
 
         Assert.Equal(["new.git"], capped.RemovedCaches);
-        Assert.Equal(0, capped.CacheBytesAfter);
+        Assert.Equal(0, capped.BytesAfter);
         var again = await fixture.Delivery.ExportPatchesAsync(new DeliveryRepository("new", newBare, "main"), newSeries, newBase, fixture.Token);
         Assert.Equal(GitDeliveryStatus.Delivered, again.Outcome.Status);
     }
@@ -64,7 +64,7 @@ public sealed class DeliveryCleanupTests
         var report = await cleanup.CleanAsync(new DeliveryCleanupOptions(TimeSpan.FromDays(1), TimeSpan.FromDays(30), third), fixture.Token);
 
         Assert.Equal(["second.git", "first.git"], report.RemovedCaches);
-        Assert.Equal(third, report.CacheBytesAfter);
+        Assert.Equal(third, report.BytesAfter);
         Assert.True(Directory.Exists(Path.Combine(cacheRoot, "third.git")));
     }
 
