@@ -299,9 +299,19 @@ internal static class TaskCommands
         var attempt = new Option<int?>("--attempt") { Description = "A specific attempt [default: the latest that produced work]", HelpName = "n" };
         var file = new Option<string?>("--output", "-o") { Description = "Write the patch to a file instead of stdout", HelpName = "file" };
         var stat = Options.Flag("--stat", "Print what the patch changes (files, insertions, deletions) instead of the patch");
-        var command = new Command("patch", "The task's work as a patch series (an mbox for `git am`).") { id, attempt, file, stat };
+        var split = new Option<string?>("--split")
+        {
+            Description = "Write the series as git format-patch's files (0001-<subject>.patch, …) into a folder instead of one mbox",
+            HelpName = "dir",
+        };
+        var command = new Command("patch", "The task's work as a patch series (an mbox for `git am`).") { id, attempt, file, stat, split };
         app.Handle(command, async (context, cancellationToken) =>
         {
+            if (context.Get(split) is not null && (context.Get(file) is not null || context.Get(stat)))
+            {
+                throw CliException.Usage("--split cannot be combined with --output or --stat.");
+            }
+
             var response = await context.Connection.Tasks.GetTaskPatchAsync(
                 new GetTaskPatchRequest { Id = context.Get(id), Attempt = context.Get(attempt) ?? 0 }, cancellationToken: cancellationToken);
             var about = string.Create(
@@ -312,6 +322,14 @@ internal static class TaskCommands
                 context.Output.Write(response.Statistics ?? new DiffStatistics(), () => response.Statistics is { } statistics
                     ? DeliveryFormatting.Statistics(statistics)
                     : $"No statistics yet for task {context.Get(id)} ({about}): they are measured when the work is delivered.\n");
+                return ExitCodes.Success;
+            }
+
+            if (context.Get(split) is { } folder)
+            {
+                var written = await WritePatchFilesAsync(response, folder, cancellationToken);
+                context.Output.Write(response, () =>
+                    $"Wrote {written.Count} patch file(s) of task {context.Get(id)} ({about}) to {folder}:\n{string.Concat(written.Select(name => $"  {name}\n"))}");
                 return ExitCodes.Success;
             }
 
@@ -337,6 +355,43 @@ internal static class TaskCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // The files are checked against the commit count first, so a series that does not split as format-patch wrote it
+    // leaves nothing half-written behind.
+    private static async Task<IReadOnlyList<string>> WritePatchFilesAsync(GetTaskPatchResponse response, string folder, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PatchFile> patches;
+        try
+        {
+            patches = PatchFiles.Split(response.PatchSeries.Span);
+        }
+        catch (FormatException exception)
+        {
+            throw new CliException(ExitCodes.Failure, $"cannot split the patch into files: {exception.Message}", exception);
+        }
+
+        if (patches.Count != response.CommitCount)
+        {
+            throw new CliException(
+                ExitCodes.Failure,
+                string.Create(CultureInfo.InvariantCulture, $"cannot split the patch into files: it holds {response.CommitCount} commit(s) but splits into {patches.Count}; use --output for the mbox"));
+        }
+
+        try
+        {
+            Directory.CreateDirectory(folder);
+            foreach (var patch in patches)
+            {
+                await File.WriteAllBytesAsync(Path.Combine(folder, patch.Name), patch.Content, cancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Failure, $"cannot write the patch files to {folder}: {exception.Message}", exception);
+        }
+
+        return [.. patches.Select(p => p.Name)];
     }
 
     private static TaskWatcher Watcher(CommandContext context) => new(context.Host, context.Output, context.Connection);
