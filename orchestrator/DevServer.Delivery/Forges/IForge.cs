@@ -35,7 +35,10 @@ public enum ForgeStatus
     /// <summary>422 (and 400): the forge rejects the request (no changes between branches, unknown branch…).</summary>
     Validation,
 
-    /// <summary>5xx, 408, 429, timeouts, connection failures: worth retrying later.</summary>
+    /// <summary>
+    /// 5xx, 408, 429, a rate limit (GitHub's 403 or 429 saying so), timeouts, connection failures, a success answer
+    /// without a readable pull request: worth retrying later.
+    /// </summary>
     Transient,
 }
 
@@ -46,6 +49,9 @@ public enum ForgeStatus
 /// <param name="HttpStatus">The HTTP status of the failing response; null on success or when none arrived.</param>
 public sealed record ForgeOutcome(ForgeStatus Status, PullRequestInfo? PullRequest, string Message, int? HttpStatus = null)
 {
+    /// <summary>For a rate limit: how long the forge asks to wait (<c>Retry-After</c> or <c>x-ratelimit-reset</c>); else null.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public bool Succeeded => Status is ForgeStatus.Created or ForgeStatus.Updated or ForgeStatus.Unchanged;
 
     public bool Retryable => Status == ForgeStatus.Transient;

@@ -38,9 +38,11 @@ public abstract class PullRequestForge : IForge
                 ["base"] = baseBranch,
                 ["body"] = body,
             }, cancellationToken);
-            if (created.IsSuccess && created.Json is { } json)
+            if (created.IsSuccess)
             {
-                return new ForgeOutcome(ForgeStatus.Created, ForgeHttp.ReadPullRequest(json), string.Empty);
+                return created.Json is { } json && ForgeHttp.ReadPullRequest(json) is { } opened
+                    ? new ForgeOutcome(ForgeStatus.Created, opened, string.Empty)
+                    : ForgeHttp.Unreadable(created, $"Opening a pull request on {repository}");
             }
 
             if (!IsAlreadyExists(created))
@@ -62,20 +64,25 @@ public abstract class PullRequestForge : IForge
         }
 
         var existing = found.PullRequest.Value;
-        if (ForgeHttp.Text(existing, "title") == title && (ForgeHttp.Text(existing, "body") ?? string.Empty) == body)
+        if (ForgeHttp.ReadPullRequest(existing) is not { } pullRequest)
         {
-            return new ForgeOutcome(ForgeStatus.Unchanged, ForgeHttp.ReadPullRequest(existing), string.Empty);
+            return ForgeHttp.Unreadable(new ForgeResponse(HttpStatusCode.OK, existing, string.Empty), $"Listing the pull requests of {repository}");
         }
 
-        var number = ForgeHttp.ReadPullRequest(existing).Number;
+        if (ForgeHttp.Text(existing, "title") == title && (ForgeHttp.Text(existing, "body") ?? string.Empty) == body)
+        {
+            return new ForgeOutcome(ForgeStatus.Unchanged, pullRequest, string.Empty);
+        }
+
         var updated = await Http.SendAsync(
             HttpMethod.Patch,
-            $"{PullsPath(repository)}/{number}",
+            $"{PullsPath(repository)}/{pullRequest.Number}",
             new Dictionary<string, string> { ["title"] = title, ["body"] = body },
             cancellationToken);
-        return updated.IsSuccess && updated.Json is { } updatedJson
-            ? new ForgeOutcome(ForgeStatus.Updated, ForgeHttp.ReadPullRequest(updatedJson), string.Empty)
-            : Http.Failure(updated, $"Updating pull request {number} on {repository}");
+        var doing = $"Updating pull request {pullRequest.Number} on {repository}";
+        return !updated.IsSuccess ? Http.Failure(updated, doing)
+            : updated.Json is { } updatedJson && ForgeHttp.ReadPullRequest(updatedJson) is { } edited ? new ForgeOutcome(ForgeStatus.Updated, edited, string.Empty)
+            : ForgeHttp.Unreadable(updated, doing);
     }
 
     private protected abstract ForgeHttp Http { get; }

@@ -39,8 +39,8 @@ internal sealed class DeliveryCheckout
         return semaphore.Wait(0) ? new Releaser(semaphore) : null;
     }
 
-    /// <summary>Creates the cache when missing and fetches every branch of the origin; null on success, else git's words.</summary>
-    public async Task<string?> FetchAsync(CancellationToken cancellationToken)
+    /// <summary>Creates the cache when missing and fetches every branch of the origin; null on success, else the failed fetch.</summary>
+    public async Task<GitResult?> FetchAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(Path.Combine(CachePath, "HEAD")))
         {
@@ -58,7 +58,7 @@ internal sealed class DeliveryCheckout
             ["fetch", "--prune", "--no-tags", "origin", "+refs/heads/*:refs/remotes/origin/*"],
             _repository.Credentials,
             cancellationToken);
-        return fetched.Succeeded ? null : fetched.Tail();
+        return fetched.Succeeded ? null : fetched;
     }
 
     /// <summary>A detached worktree at <paramref name="commit"/>, removed when disposed.</summary>

@@ -21,6 +21,42 @@ public sealed record DeliveryRepository(string Name, string Location, string Def
     /// <summary>The token for fetches and pushes, or null (local paths, public read-only remotes).</summary>
     public GitCredentials? Credentials { get; init; }
 
+    /// <summary>
+    /// <see cref="RepositoryKind.LocalFolder"/> when <paramref name="location"/> is a path (or a <c>file:</c> URL) to a
+    /// working folder, else <see cref="RepositoryKind.Remote"/> (a URL, a bare repository). A working folder has a
+    /// <c>.git</c> folder, or a <c>.git</c> file naming its git directory (<c>gitdir: …</c>): a linked worktree made by
+    /// <c>git worktree add</c>, or a submodule. Taking those for remotes would push agent branches (or, for a direct
+    /// commit, the default branch) into the operator's own repository. Looks at one file; starts no git.
+    /// </summary>
+    public static RepositoryKind KindOf(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var path = location.StartsWith('/') ? location
+            : Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath
+            : null;
+        if (path is null)
+        {
+            return RepositoryKind.Remote;
+        }
+
+        var dotGit = Path.Combine(path, ".git");
+        return Directory.Exists(dotGit) || IsGitDirectoryLink(dotGit) ? RepositoryKind.LocalFolder : RepositoryKind.Remote;
+    }
+
+    private static bool IsGitDirectoryLink(string file)
+    {
+        try
+        {
+            using var reader = new StreamReader(file);
+            return reader.ReadLine()?.StartsWith("gitdir:", StringComparison.Ordinal) == true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // No such file (the common case: a bare repository), or one we may not read: not a working folder we know.
+            return false;
+        }
+    }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Name);

@@ -59,8 +59,8 @@ public sealed partial class GitDelivery
                     ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules", checkout.CachePath, $"{transfer}:{refName}"],
                     null,
                     cancellationToken);
-                return fetched.Succeeded
-                    ? GitDeliveryOutcome.Of(GitDeliveryStatus.Delivered, refName, head, $"Created {branch} in {folder}.")
+                return fetched.Succeeded ? GitDeliveryOutcome.Of(GitDeliveryStatus.Delivered, refName, head, $"Created {branch} in {folder}.")
+                    : fetched.TimedOut ? TimedOut(refName, fetched)
                     : GitDeliveryOutcome.Of(GitDeliveryStatus.Rejected, refName, string.Empty, $"The folder refused {branch}: {fetched.Tail()}");
             }
             finally

@@ -21,10 +21,10 @@ public sealed partial class GitDelivery
     public GitDelivery(GitDeliveryOptions options, ILogger<GitDelivery> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Root);
+        options.Validate();
         _options = options;
         _logger = logger;
-        _git = new GitRunner(logger, options.CommitterName, options.CommitterEmail);
+        _git = new GitRunner(logger, options.CommitterName, options.CommitterEmail, options);
     }
 
     /// <summary>Runs before each push of a direct commit (attempt 1, 2): lets tests stage a real race.</summary>
@@ -79,7 +79,7 @@ public sealed partial class GitDelivery
                 cancellationToken);
             if (!pushed.Succeeded)
             {
-                return Failure(refName, "push", pushed.Tail());
+                return Failure(refName, "push", pushed);
             }
 
             BranchPushed(_logger, repository.Name, branch, head);
@@ -152,7 +152,7 @@ public sealed partial class GitDelivery
                         return GitDeliveryOutcome.Of(GitDeliveryStatus.Delivered, refName, squashed.Commit, $"Committed to {repository.DefaultBranch}.");
                     }
 
-                    var failure = Failure(refName, "push", pushed.Tail());
+                    var failure = Failure(refName, "push", pushed);
                     if (failure.Status != GitDeliveryStatus.Rejected || !failure.Retryable || attempt == 2)
                     {
                         return failure;
@@ -203,8 +203,9 @@ public sealed partial class GitDelivery
             {
                 await _git.RunAsync(worktree.Path, ["am", "--abort"], null, CancellationToken.None);
                 await worktree.DisposeAsync();
-                return (null, string.Empty, GitDeliveryOutcome.Of(
-                    GitDeliveryStatus.ApplyFailed, refName, string.Empty, $"The series does not apply on {baseCommit}: {applied.Tail()}"));
+                return (null, string.Empty, applied.TimedOut
+                    ? TimedOut(refName, applied)
+                    : GitDeliveryOutcome.Of(GitDeliveryStatus.ApplyFailed, refName, string.Empty, $"The series does not apply on {baseCommit}: {applied.Tail()}"));
             }
 
             var head = await _git.RevParseAsync(worktree.Path, "HEAD", cancellationToken);
@@ -232,6 +233,12 @@ public sealed partial class GitDelivery
     {
         await _git.RunCheckedAsync(worktree, ["checkout", "--quiet", "--detach", work], cancellationToken);
         var rebased = await _git.RunAsync(worktree, ["rebase", "--quiet", "--onto", upstream, baseCommit], null, cancellationToken);
+        if (rebased.TimedOut)
+        {
+            await _git.RunAsync(worktree, ["rebase", "--abort"], null, CancellationToken.None);
+            return (string.Empty, TimedOut(refName, rebased));
+        }
+
         if (!rebased.Succeeded)
         {
             var unmerged = await _git.RunAsync(worktree, ["diff", "--name-only", "-z", "--diff-filter=U"], null, cancellationToken);
@@ -255,9 +262,16 @@ public sealed partial class GitDelivery
     }
 
     // Push and fetch failures: a lost race is Rejected and retryable, the server's refusal Rejected and final;
-    // authentication and unknown repositories are final; anything else (network, a forge's 5xx) may pass on a retry.
-    private static GitDeliveryOutcome Failure(string refName, string operation, string output)
+    // authentication and unknown repositories are final; anything else (network, a forge's 5xx, a command that ran out
+    // of time) may pass on a retry.
+    private static GitDeliveryOutcome Failure(string refName, string operation, GitResult result)
     {
+        if (result.TimedOut)
+        {
+            return TimedOut(refName, result);
+        }
+
+        var output = result.Tail();
         // The server's own refusal (a protected branch, a hook): no retry changes its mind.
         if (output.Contains("[remote rejected]", StringComparison.Ordinal))
         {
@@ -280,6 +294,10 @@ public sealed partial class GitDelivery
             || output.Contains("does not appear to be a git repository", StringComparison.Ordinal);
         return GitDeliveryOutcome.Of(GitDeliveryStatus.Failed, refName, string.Empty, $"git {operation} failed: {output}", retryable: !final);
     }
+
+    // The message names the command and the limit only: what git printed before it hung adds nothing and could be long.
+    private static GitDeliveryOutcome TimedOut(string refName, GitResult result) =>
+        GitDeliveryOutcome.Of(GitDeliveryStatus.Failed, refName, string.Empty, $"{result.TimeoutMessage}; the delivery is retried.", retryable: true);
 
     private string TemporaryFile(string purpose)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using DevServer.Processes;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,12 @@ namespace DevServer.Delivery.Git;
 /// <summary>How a git command ended and what it said (with any credential scrubbed out).</summary>
 internal sealed record GitResult(int? ExitCode, string StandardOutput, string Output)
 {
-    public bool Succeeded => ExitCode == 0;
+    public bool Succeeded => ExitCode == 0 && !TimedOut;
+
+    /// <summary>True when the command ran out of its time and was stopped; <see cref="TimeoutMessage"/> says which and after how long.</summary>
+    public bool TimedOut => TimeoutMessage.Length > 0;
+
+    public string TimeoutMessage { get; init; } = string.Empty;
 
     public string Tail(int maxCharacters = 1500)
     {
@@ -19,10 +25,18 @@ internal sealed record GitResult(int? ExitCode, string StandardOutput, string Ou
 /// <summary>
 /// Runs git for delivery: non-interactive, English messages, no hooks, no signing, no credential helpers, and the
 /// token (when given) only as an <c>http.extraHeader</c> in environment variables. Every line git prints is
-/// scrubbed of the token before anyone (the log, an outcome's message) sees it.
+/// scrubbed of the token before anyone (the log, an outcome's message) sees it. Every command has a time limit: one
+/// that runs out is stopped with its whole process tree (git's remote helpers included) and reported as timed out.
 /// </summary>
-internal sealed partial class GitRunner(ILogger logger, string committerName, string committerEmail)
+internal sealed partial class GitRunner(ILogger logger, string committerName, string committerEmail, GitDeliveryOptions? limits = null)
 {
+    private static readonly GitDeliveryOptions DefaultLimits = new(".");
+
+    // SIGINT first (git removes its lock files on it), then the tree is killed: a hung transfer has nothing to save.
+    private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(2);
+
+    private readonly GitDeliveryOptions _limits = limits ?? DefaultLimits;
+
     public string CommitterName { get; } = committerName;
 
     public string CommitterEmail { get; } = committerEmail;
@@ -53,15 +67,26 @@ internal sealed partial class GitRunner(ILogger logger, string committerName, st
         }
 
         // -c before the command: an empty credential.helper clears inherited helpers (nothing is stored or asked),
-        // hooksPath /dev/null keeps an operator's or a remote's hooks from running in our name.
+        // hooksPath /dev/null keeps an operator's or a remote's hooks from running in our name. The low-speed pair
+        // makes git give up an http(s) transfer that stalls (a server that accepts and never answers) by itself.
         string[] safety =
         [
             "-c", "credential.helper=", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false",
             "-c", $"user.name={CommitterName}", "-c", $"user.email={CommitterEmail}", "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+            "-c", string.Create(CultureInfo.InvariantCulture, $"http.lowSpeedLimit={_limits.StallBytesPerSecond}"),
+            "-c", string.Create(CultureInfo.InvariantCulture, $"http.lowSpeedTime={Math.Max(1, (int)Math.Ceiling(_limits.StallTime.TotalSeconds))}"),
         ];
         var standardOutput = new StringBuilder();
         var output = new StringBuilder();
-        var spec = new ProcessSpec("git", [.. safety, .. arguments]) { WorkingDirectory = directory, Environment = variables };
+        var spec = new ProcessSpec("git", [.. safety, .. arguments])
+        {
+            WorkingDirectory = directory,
+            Environment = variables,
+            GracePeriod = StopGracePeriod,
+        };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_limits.CommandTimeout);
+        var command = arguments.Count > 0 ? arguments[0] : string.Empty;
         var exit = await ProcessRunner.RunAsync(
             spec,
             line =>
@@ -73,19 +98,27 @@ internal sealed partial class GitRunner(ILogger logger, string committerName, st
                 }
 
                 output.Append(text).Append('\n');
-                GitLine(logger, arguments.Count > 0 ? arguments[0] : string.Empty, text);
+                GitLine(logger, command, text);
             },
-            cancellationToken);
+            timeout.Token);
         cancellationToken.ThrowIfCancellationRequested();
-        return new GitResult(exit.ExitCode, standardOutput.ToString(), output.ToString());
+        if (!exit.Cancelled)
+        {
+            return new GitResult(exit.ExitCode, standardOutput.ToString(), output.ToString());
+        }
+
+        // Only our own time limit cancels without the caller's token: the runner has stopped git and its children.
+        var message = $"git {command} did not finish within {Describe(_limits.CommandTimeout)} and was stopped";
+        GitTimedOut(logger, command, _limits.CommandTimeout);
+        return new GitResult(exit.ExitCode, standardOutput.ToString(), output.Append(message).Append('\n').ToString()) { TimeoutMessage = message };
     }
 
     /// <summary>Like <see cref="RunAsync"/> for commands that must succeed; the exception carries scrubbed output only.</summary>
     public async Task<GitResult> RunCheckedAsync(string directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var result = await RunAsync(directory, arguments, null, cancellationToken);
-        return result.Succeeded
-            ? result
+        return result.Succeeded ? result
+            : result.TimedOut ? throw new TimeoutException(result.TimeoutMessage)
             : throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed (exit code {result.ExitCode}): {result.Tail()}");
     }
 
@@ -95,8 +128,16 @@ internal sealed partial class GitRunner(ILogger logger, string committerName, st
     public async Task<string?> TryRevParseAsync(string directory, string revision, CancellationToken cancellationToken)
     {
         var result = await RunAsync(directory, ["rev-parse", "--verify", "--quiet", revision], null, cancellationToken);
-        return result.Succeeded ? result.StandardOutput.Trim() : null;
+        return result.Succeeded ? result.StandardOutput.Trim()
+            // "No such revision" must not be concluded from a git that never answered.
+            : result.TimedOut ? throw new TimeoutException(result.TimeoutMessage)
+            : null;
     }
+
+    internal static string Describe(TimeSpan time) =>
+        time >= TimeSpan.FromMinutes(1) && time.Seconds == 0 && time.Milliseconds == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{time.TotalMinutes:0.#} min")
+            : string.Create(CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.###} s");
 
     // git does not print extra headers, but a proxy's or a server's message might echo what it was sent.
     internal static string Scrub(string text, GitCredentials? credentials)
@@ -110,6 +151,9 @@ internal sealed partial class GitRunner(ILogger logger, string committerName, st
             .Replace(credentials.Token, "***", StringComparison.Ordinal)
             .Replace(credentials.BasicValue, "***", StringComparison.Ordinal);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "git {Command} ran out of its {Timeout} and was stopped with its process tree")]
+    private static partial void GitTimedOut(ILogger logger, string command, TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "git {Command}: {Line}")]
     private static partial void GitLine(ILogger logger, string command, string line);

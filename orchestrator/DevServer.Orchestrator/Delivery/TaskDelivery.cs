@@ -39,16 +39,18 @@ internal sealed partial class TaskDelivery(
     /// <summary>Delivers the task claimed until <paramref name="claim"/>; records nothing if the claim was lost meanwhile.</summary>
     public async Task DeliverAsync(long taskId, DateTimeOffset claim, CancellationToken cancellationToken)
     {
-        if (await DeliveryContext.ReadAsync(dataSource, taskId, cancellationToken) is not { } context)
-        {
-            await RecordAsync(taskId, claim, 0, DeliveryResult.Blocked("no verified work to deliver", byPreflight: false), null, cancellationToken);
-            return;
-        }
-
+        DeliveryContext? context = null;
         DeliveryResult result;
         DiffStatistics? statistics = null;
         try
         {
+            context = await DeliveryContext.ReadAsync(dataSource, taskId, cancellationToken);
+            if (context is null)
+            {
+                await RecordAsync(taskId, claim, 0, DeliveryResult.Blocked("no verified work to deliver", byPreflight: false), null, cancellationToken);
+                return;
+            }
+
             var report = PreflightGate.Scan(context.Series, context.Preflight);
             if (!report.Passed)
             {
@@ -79,15 +81,23 @@ internal sealed partial class TaskDelivery(
             // never repeats the location. Retrying cannot help: a person must fix the repository.
             result = DeliveryResult.Blocked($"the repository cannot be delivered to: {exception.Message}", byPreflight: false);
         }
-        catch (Exception exception) when (exception is IOException or InvalidOperationException or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception exception) when (!IsShutdown(exception, cancellationToken) && exception is not NpgsqlException)
         {
-            // Unexpected, but not the task's fault: retried like an outage. The type only: a message may quote anything.
-            LogDeliveryCrashed(logger, taskId, exception.GetType().Name);
+            // The last resort: a bug or a surprise anywhere in delivery (a git that ran out of time, an answer nobody
+            // expected) must not escape into the loop, where it would stop the host, and again after every restart.
+            // Retried like an outage, so the retry limit blocks the task if it keeps happening. The database's own
+            // failures go to the loop, which retries the round (the lease then expires and the task is taken again).
+            // The type and the stack only: a message may quote anything, and the reason is shown to users.
+            LogDeliveryCrashed(logger, taskId, exception.GetType().FullName ?? exception.GetType().Name, exception.StackTrace ?? string.Empty);
             result = DeliveryResult.Transient($"delivery failed unexpectedly ({exception.GetType().Name}); see the orchestrator log");
         }
 
-        await RecordAsync(taskId, claim, context.Attempt, result, statistics is null ? null : (context.RunId, statistics), cancellationToken);
+        var measured = context is not null && statistics is not null ? (context.RunId, statistics) : ((long, DiffStatistics)?)null;
+        await RecordAsync(taskId, claim, context?.Attempt ?? 0, result, measured, cancellationToken);
     }
+
+    private static bool IsShutdown(Exception exception, CancellationToken cancellationToken) =>
+        exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
     private async Task<DeliveryResult> PullRequestAsync(
         DeliveryContext context, DeliveryRepository repository, PatchExport export, CancellationToken cancellationToken)
@@ -312,6 +322,6 @@ internal sealed partial class TaskDelivery(
 
     private static string Truncate(string text) => text.Length <= MaxReasonLength ? text : text[..MaxReasonLength] + "…";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of task {TaskId} failed unexpectedly ({ExceptionType}); it is retried")]
-    private static partial void LogDeliveryCrashed(ILogger logger, long taskId, string exceptionType);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of task {TaskId} failed unexpectedly ({ExceptionType}); it is retried, then blocked after the retry limit. At:\n{StackTrace}")]
+    private static partial void LogDeliveryCrashed(ILogger logger, long taskId, string exceptionType, string stackTrace);
 }

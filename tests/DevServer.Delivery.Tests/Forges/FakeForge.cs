@@ -10,6 +10,12 @@ namespace DevServer.Delivery.Tests.Forges;
 /// <summary>One request as the fake forge received it.</summary>
 internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, JsonObject? Body);
 
+/// <summary>An answer given verbatim (status, body, headers) to requests of one method: what a proxy or a rate limit says.</summary>
+internal sealed record FakeAnswer(string Method, int Status, string Body)
+{
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+}
+
 /// <summary>A pull request the fake forge holds.</summary>
 internal sealed class FakePull
 {
@@ -69,6 +75,9 @@ internal sealed class FakeForge : IAsyncDisposable
     public int? ForcedStatus { get; set; }
 
     public TimeSpan Delay { get; set; }
+
+    /// <summary>When set, requests of its method get exactly this answer instead of being served (after auth is recorded).</summary>
+    public FakeAnswer? RawAnswer { get; set; }
 
     /// <summary>The first listing answers empty although a pull request exists (another delivery created it meanwhile).</summary>
     public bool HideFromFirstListing { get; set; }
@@ -218,6 +227,16 @@ internal sealed class FakeForge : IAsyncDisposable
         if (ForcedStatus is { } forced)
         {
             return Error(forced, forced >= 500 ? "Internal Server Error" : "forced");
+        }
+
+        if (RawAnswer is { } raw && raw.Method == context.Request.Method)
+        {
+            foreach (var (name, value) in raw.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            return Results.Text(raw.Body, "application/json", statusCode: raw.Status);
         }
 
         var expected = _gitHub ? $"Bearer {_token}" : $"token {_token}";
