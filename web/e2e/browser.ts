@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (no downloaded browser), and the steps every scenario shares.
 import { mkdirSync } from "node:fs";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
@@ -34,12 +35,30 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+/** The size the scenarios use unless they say otherwise. */
+export const DESKTOP: Viewport = { width: 1400, height: 900 };
+
+/** Laptop screens the dashboard must fit without sideways scrolling. */
+export const LAPTOPS: readonly Viewport[] = [
+  { width: 1366, height: 768 },
+  { width: 1280, height: 720 },
+];
+
 /**
  * A page that records what the browser complained about: console errors, uncaught exceptions and Content-Security-Policy
  * violations (the orchestrator's policy must let the built app run untouched).
  */
-export async function openPage(browser: Browser, acceptDownloads = false): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ acceptDownloads, viewport: { width: 1400, height: 900 } });
+export async function openPage(
+  browser: Browser,
+  acceptDownloads = false,
+  viewport: Viewport = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ acceptDownloads, viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   const problems: string[] = [];
@@ -93,6 +112,68 @@ export function api(system: SystemInfo): {
   };
 }
 
+/** A TCP relay in front of the dashboard's port, for outages (see startRelay). */
+export interface Relay {
+  /** The dashboard through the relay: log in here, the app then calls the API through it too. */
+  url: string;
+  /** The outage: every open connection is reset and new ones are refused until restore(). */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A relay on a loopback port that forwards to `target`'s host and port. Chromium's offline emulation
+ * (context.setOffline) fails new requests but leaves a response that is already streaming alone, so a page's open
+ * gRPC-Web stream never notices it; resetting the relayed connections is the network dropping under the stream, with
+ * the orchestrator left running.
+ */
+export async function startRelay(target: string): Promise<Relay> {
+  const { hostname, port } = new URL(target);
+  const open = new Set<Socket>();
+  let down = false;
+  const server = createServer((client) => {
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(Number(port), hostname);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    open.add(client);
+    open.add(upstream);
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const resetAll = () => {
+    for (const socket of open) {
+      socket.resetAndDestroy();
+    }
+    open.clear();
+  };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    cut() {
+      down = true;
+      resetAll();
+    },
+    restore() {
+      down = false;
+    },
+    close() {
+      resetAll();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 /** Writes a full-page screenshot to artifacts/e2e/screenshots/<name>.png. */
 export async function screenshot(page: Page, system: SystemInfo, name: string): Promise<string> {
   const folder = join(system.artifacts, "screenshots");
@@ -100,6 +181,16 @@ export async function screenshot(page: Page, system: SystemInfo, name: string): 
   const path = join(folder, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** How wide the document is against the window: wider means the page scrolls sideways. */
+export function documentWidth(page: Page): Promise<{ scrollWidth: number; innerWidth: number }> {
+  return page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+}
+
+/** The live indicator's state word ("live", "reconnecting", …) on pages with one stream. */
+export function liveState(page: Page): Promise<string | null> {
+  return page.getByTestId("live-indicator").first().getAttribute("data-state").catch(() => null);
 }
 
 /** Fails with what the browser reported, if anything. */

@@ -1,4 +1,5 @@
-// Pausing and resuming the queue from the dashboard, checked against the orchestrator's API.
+// Pausing and resuming the queue from the dashboard, checked against the orchestrator's API; the Settings page
+// following a pause and a concurrency change made elsewhere, without a reload.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -49,6 +50,38 @@ describe("the queue", () => {
       await expect.poll(async () => (await tasks.getTask({ id })).task?.status, { timeout: 120_000, interval: 500 }).toBe(TaskStatus.DONE);
       expectNoProblems(problems);
     } finally {
+      await context.close();
+    }
+  });
+
+  it("shows on the Settings page a pause and a concurrency change made elsewhere, without a reload", async () => {
+    const { context, page, problems } = await openPage(browser);
+    const { queue } = api(system);
+    const before = (await queue.getQueue({})).queue!;
+    try {
+      await logInAccepted(page, system);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings", exact: true }).click();
+      const paused = page.getByRole("checkbox", { name: /Queue paused/ });
+      const concurrency = page.getByLabel("Max concurrency");
+      await expect.poll(() => concurrency.inputValue(), { timeout: 20_000 }).toBe(String(before.maxConcurrency));
+      expect(await paused.isChecked()).toBe(false);
+      await page.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+
+      const other = before.maxConcurrency === 3 ? 4 : 3;
+      await queue.updateQueue({ paused: true, maxConcurrency: other });
+      await expect.poll(() => paused.isChecked(), { timeout: 15_000 }).toBe(true);
+      await expect.poll(() => concurrency.inputValue(), { timeout: 15_000 }).toBe(String(other));
+      // Nothing to save: the form is the orchestrator's state, not an edit.
+      expect(await page.getByRole("button", { name: "Save" }).isEnabled()).toBe(false);
+      await screenshot(page, system, "settings-paused-elsewhere");
+
+      await queue.updateQueue({ paused: false, maxConcurrency: before.maxConcurrency });
+      await expect.poll(() => paused.isChecked(), { timeout: 15_000 }).toBe(false);
+      await expect.poll(() => concurrency.inputValue(), { timeout: 15_000 }).toBe(String(before.maxConcurrency));
+      expect(await page.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
+      expectNoProblems(problems);
+    } finally {
+      await queue.updateQueue({ paused: false, maxConcurrency: before.maxConcurrency });
       await context.close();
     }
   });

@@ -2,11 +2,17 @@ import type { Chart, ChartConfiguration } from "chart.js";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { loadChartJs } from "./chartjs";
 
-/** One Chart.js chart; a new config updates the chart in place instead of rebuilding it. */
+type DrawState = "loading" | "rendered" | "failed";
+
+/**
+ * One Chart.js chart; a new config updates the chart in place instead of rebuilding it. The canvas exists before
+ * Chart.js (a lazy chunk) has drawn on it, so it says when it has: `data-rendered` turns "true" once the chart was
+ * built or updated, and a failure shows in words instead of an empty frame.
+ */
 export function ChartCanvas({ config, label }: { config: ChartConfiguration; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
-  const [failed, setFailed] = useState(false);
+  const [state, setState] = useState<DrawState>("loading");
 
   useEffect(() => {
     let disposed = false;
@@ -15,7 +21,6 @@ export function ChartCanvas({ config, label }: { config: ChartConfiguration; lab
         if (disposed || canvas.current === null) {
           return;
         }
-        setFailed(false);
         if (chart.current === null) {
           chart.current = new ChartJs(canvas.current, config);
         } else {
@@ -23,10 +28,12 @@ export function ChartCanvas({ config, label }: { config: ChartConfiguration; lab
           chart.current.options = config.options ?? {};
           chart.current.update("none");
         }
+        setState("rendered");
       })
       .catch(() => {
         if (!disposed) {
-          setFailed(true);
+          // A chunk that did not load, or a configuration Chart.js refused: either way the person sees it in words.
+          setState("failed");
         }
       });
     return () => {
@@ -44,8 +51,8 @@ export function ChartCanvas({ config, label }: { config: ChartConfiguration; lab
 
   return (
     <div class="chart">
-      {failed && <p class="muted">The chart could not be loaded; reload the page.</p>}
-      <canvas ref={canvas} role="img" aria-label={label} />
+      {state === "failed" && <p class="tone-error">The chart could not be loaded; reload the page.</p>}
+      <canvas ref={canvas} role="img" aria-label={label} data-rendered={state === "rendered" ? "true" : "false"} />
     </div>
   );
 }

@@ -156,7 +156,13 @@ export function Logs() {
             onAtBottomChange={(atBottom) => setList((l) => ({ ...l, follow: followScrolled(l.follow, atBottom) }))}
             rowKey={(l) => String(l.position)}
             renderRow={(l) => (
-              <button class={`logrow sev-${l.severity} ${selected?.position === l.position ? "selected" : ""}`} onClick={() => setSelected(l)} title={l.category}>
+              <button
+                class={`logrow sev-${l.severity} ${selected?.position === l.position ? "selected" : ""}`}
+                data-testid="log-row"
+                data-source={l.source}
+                onClick={() => setSelected(l)}
+                title={l.category}
+              >
                 <span class="time">{l.time}</span>
                 <span class="level">{l.levelName}</span>
                 <span class="source">{l.source}</span>

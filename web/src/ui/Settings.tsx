@@ -9,12 +9,14 @@ import {
   toForm,
   toSecretRow,
   validateForm,
+  withQueueState,
   type FormErrors,
   type SettingsForm,
 } from "../views/settings";
-import { Card, ErrorBanner } from "./common";
+import { Card, ErrorBanner, LiveIndicator } from "./common";
 import { useApp } from "./context";
 import { useNow } from "./hooks";
+import { useQueueState } from "./useQueueState";
 
 function permissionText(p: NotifyPermission): string {
   switch (p) {
@@ -76,6 +78,20 @@ export function Settings() {
 
   useEffect(() => notifyPermission.subscribe(setPermission), []);
 
+  // Pause and concurrency are also the queue's: WatchQueue brings changes made elsewhere (the dashboard, the CLI).
+  const { queue, stream } = useQueueState();
+  useEffect(() => {
+    if (queue === undefined || current === null || form === null) {
+      return;
+    }
+    const next = withQueueState(current, form, queue);
+    if (next.current !== current) {
+      setCurrent(next.current);
+      setForm(next.form);
+    }
+    // Only a new snapshot is news: re-applying an older one over freshly loaded or saved settings would undo them.
+  }, [queue]);
+
   async function save(e: Event) {
     e.preventDefault();
     if (current === null || form === null) {
@@ -133,6 +149,7 @@ export function Settings() {
     <main class="narrow">
       <div class="page-title">
         <h1>Settings</h1>
+        <LiveIndicator state={stream} />
         <span class="spacer" />
         <button onClick={() => void load()} disabled={loading || busy}>
           Reload

@@ -225,6 +225,7 @@ export function TaskDetail({ id }: { id: bigint }) {
                   <button
                     class={`event tone-${r.tone} ${selected?.sequence === r.sequence ? "selected" : ""}`}
                     data-testid="event-row"
+                    data-sequence={String(r.sequence)}
                     onClick={() => setSelected(r)}
                   >
                     <span class="seq">{String(r.sequence)}</span>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AgentTask, TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
 import {
   PAGE_SIZES,
@@ -14,16 +14,25 @@ import {
 } from "../lib/paging";
 import { newTaskHref, taskListHref } from "../lib/pages";
 import { taskHref } from "../lib/route";
+import type { StreamState } from "../lib/resumable";
 import { turnLimitText } from "../views/agentFields";
 import { ALL_STATUSES, formatTime, statusName } from "../views/format";
-import { ErrorBanner, PlaceholderRow, PriorityBadge, StatusBadge } from "./common";
+import { createTaskListRefresh, type TaskListRefresh } from "../views/taskList";
+import { ErrorBanner, LiveIndicator, PlaceholderRow, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
+import { useQueueState } from "./useQueueState";
 
 export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskStatus[]; pageSize: number; includeRetired: boolean }) {
-  const { api, report } = useApp();
+  const { api, report, events } = useApp();
   const [paging, setPaging] = useState<PagingState>(() => initialPaging(pageSize, statuses));
   const [tasks, setTasks] = useState<AgentTask[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [feed, setFeed] = useState<StreamState | null>(null);
+  // Bumped when something changed the list: the current page is read again, in place.
+  const [version, setVersion] = useState(0);
+  const shownRequest = useRef<string | null>(null);
+  const refresh = useRef<TaskListRefresh | null>(null);
+  const { queue } = useQueueState();
   const filterKey = `${statuses.join(",")}|${pageSize}|${includeRetired}`;
 
   // The filter lives in the address (shareable, back button); a new filter starts at page one.
@@ -33,7 +42,11 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
   const requestKey = `${request.statuses.join(",")}|${request.pageSize}|${request.pageToken}|${includeRetired}`;
   useEffect(() => {
     const abort = new AbortController();
-    setTasks(null);
+    // Another page or filter shows "Loading…"; the same page read again keeps its rows until the answer.
+    if (shownRequest.current !== requestKey) {
+      setTasks(null);
+      shownRequest.current = requestKey;
+    }
     api.tasks
       .listTasks(request, { signal: abort.signal })
       .then((r) => {
@@ -48,7 +61,28 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
         }
       });
     return () => abort.abort();
-  }, [api, requestKey]);
+  }, [api, requestKey, version]);
+
+  // Live without polling: the tab's shared event stream and the queue's counts say when the page is stale.
+  useEffect(() => {
+    const live = createTaskListRefresh(() => setVersion((v) => v + 1));
+    refresh.current = live;
+    const unsubscribe = events.subscribe({
+      onEvent: (event) => live.event(event),
+      onState: (state) => {
+        setFeed(state);
+        live.eventStream(state);
+      },
+      onError: (err) => setError(report(err).message),
+    });
+    return () => {
+      unsubscribe();
+      live.dispose();
+      refresh.current = null;
+    };
+  }, [events]);
+
+  useEffect(() => refresh.current?.queue(queue), [queue]);
 
   function toggle(status: TaskStatus) {
     const next = statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status];
@@ -60,6 +94,7 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
     <main>
       <div class="page-title">
         <h1>Tasks</h1>
+        <LiveIndicator state={feed} />
         <a class="button primary" href={newTaskHref()}>
           New task
         </a>

@@ -72,7 +72,12 @@ export function LiveIndicator({ state }: { state: StreamState | null }) {
         break;
     }
   }
-  return <span class={`live tone-${cls}`}>● {text}</span>;
+  // The state as a word for browser tests (the text carries a countdown).
+  return (
+    <span class={`live tone-${cls}`} data-testid="live-indicator" data-state={state?.kind ?? "offline"}>
+      ● {text}
+    </span>
+  );
 }
 
 export function Card({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {

@@ -1,9 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
+import { QueueStateSchema } from "../gen/devserver/queue/v1/queue_pb";
 import { SecretSchema, SettingsSchema } from "../gen/devserver/settings/v1/settings_pb";
 import { NOW } from "../test/dashFixtures";
-import { formChanged, parseConcurrency, safeMask, settingsPatch, toForm, toSecretRow, validateForm } from "./settings";
+import { formChanged, parseConcurrency, safeMask, settingsPatch, toForm, toSecretRow, validateForm, withQueueState } from "./settings";
 
 const current = create(SettingsSchema, { maxConcurrency: 3, queuePaused: false, autoEnqueue: true, notificationsEnabled: false });
 
@@ -63,5 +64,43 @@ describe("secrets table", () => {
     expect(safeMask("short")).toBe("••••••••");
     expect(safeMask("ab••••••••cd")).toBe("••••••••cd");
     expect(safeMask("••••abcdefgh")).toBe("••••••••efgh");
+  });
+});
+
+describe("settings following the queue's live state", () => {
+  const queue = (paused: boolean, maxConcurrency: number) => create(QueueStateSchema, { paused, maxConcurrency });
+
+  it("takes a pause and a concurrency changed elsewhere into the settings and the untouched form", () => {
+    const next = withQueueState(current, toForm(current), queue(true, 5));
+    expect(next.current).toMatchObject({ queuePaused: true, maxConcurrency: 5, autoEnqueue: true, notificationsEnabled: false });
+    expect(next.form).toEqual({ ...toForm(current), queuePaused: true, maxConcurrency: "5" });
+    // Nothing to save afterwards: the form is the orchestrator's state.
+    expect(formChanged(next.current, next.form)).toBe(false);
+  });
+
+  it("keeps what the person typed or ticked, and the difference stays to be saved", () => {
+    const typing = { ...toForm(current), maxConcurrency: "7", autoEnqueue: false };
+    const next = withQueueState(current, typing, queue(true, 5));
+    expect(next.form).toEqual({ ...typing, queuePaused: true });
+    expect(settingsPatch(next.current, next.form)).toEqual({ maxConcurrency: 7, autoEnqueue: false });
+
+    const ticked = { ...toForm(current), queuePaused: true };
+    const resumed = withQueueState(create(SettingsSchema, { ...current, queuePaused: true }), { ...ticked, queuePaused: false }, queue(false, 3));
+    expect(resumed.form.queuePaused).toBe(false);
+    expect(resumed.current.queuePaused).toBe(false);
+  });
+
+  it("returns the same objects when the snapshot changes nothing", () => {
+    const form = toForm(current);
+    const next = withQueueState(current, form, queue(false, 3));
+    expect(next.current).toBe(current);
+    expect(next.form).toBe(form);
+  });
+
+  it("ignores a concurrency below the minimum (a snapshot without one)", () => {
+    const next = withQueueState(current, toForm(current), queue(true, 0));
+    expect(next.current.maxConcurrency).toBe(3);
+    expect(next.form.maxConcurrency).toBe("3");
+    expect(next.form.queuePaused).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // The Settings page's form (validation, what changed) and the secrets table. Secrets are shown only as the
 // orchestrator masked them, and re-masked here should a value ever arrive unmasked.
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { QueueState } from "../gen/devserver/queue/v1/queue_pb";
 import type { Secret, Settings, UpdateSettingsRequestSchema } from "../gen/devserver/settings/v1/settings_pb";
 import { formatAgo, formatTime } from "./format";
 
@@ -86,6 +87,28 @@ export function settingsPatch(current: Settings, form: SettingsForm): SettingsPa
     changed = true;
   }
   return changed ? patch : null;
+}
+
+/**
+ * A WatchQueue snapshot's pause and concurrency (changed from the dashboard, the CLI or another tab) over the loaded
+ * settings. A field the person has changed in the form keeps what they typed; an untouched one follows. The same
+ * objects come back when nothing differs, so a snapshot that changes nothing re-renders nothing.
+ */
+export function withQueueState(current: Settings, form: SettingsForm, queue: QueueState): { current: Settings; form: SettingsForm } {
+  const concurrency = queue.maxConcurrency >= MIN_CONCURRENCY ? queue.maxConcurrency : current.maxConcurrency;
+  if (concurrency === current.maxConcurrency && queue.paused === current.queuePaused) {
+    return { current, form };
+  }
+  const base = toForm(current);
+  const next: Settings = { ...current, maxConcurrency: concurrency, queuePaused: queue.paused };
+  return {
+    current: next,
+    form: {
+      ...form,
+      maxConcurrency: form.maxConcurrency.trim() === base.maxConcurrency ? String(concurrency) : form.maxConcurrency,
+      queuePaused: form.queuePaused === base.queuePaused ? queue.paused : form.queuePaused,
+    },
+  };
 }
 
 const BULLET = "•";

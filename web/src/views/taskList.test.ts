@@ -1,0 +1,145 @@
+import { create } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { QueueStateSchema, type QueueState } from "../gen/devserver/queue/v1/queue_pb";
+import { TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
+import type { Clock } from "../lib/debounce";
+import { statusChanged } from "../test/dashFixtures";
+import { event } from "../test/fixtures";
+import { changesTaskList, countsKey, createTaskListRefresh, REFRESH_MAX_WAIT_MS, REFRESH_WAIT_MS } from "./taskList";
+
+/** Timers that run only when the test moves time on. */
+function manualClock() {
+  let now = 0;
+  let next = 1;
+  const timers = new Map<number, { at: number; run: () => void }>();
+  const clock: Clock = {
+    now: () => now,
+    set: (run, ms) => {
+      const id = next++;
+      timers.set(id, { at: now + ms, run });
+      return id;
+    },
+    clear: (id) => timers.delete(id as number),
+  };
+  const advance = (ms: number) => {
+    const until = now + ms;
+    for (;;) {
+      const due = [...timers.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+      if (due === undefined) {
+        break;
+      }
+      timers.delete(due[0]);
+      now = due[1].at;
+      due[1].run();
+    }
+    now = until;
+  };
+  return { clock, advance };
+}
+
+function queue(counts: Array<[TaskStatus, number]>): QueueState {
+  return create(QueueStateSchema, { counts: counts.map(([status, count]) => ({ status, count })) });
+}
+
+const created = event(1, { case: "created", value: { title: "New" } });
+
+describe("the task list's live refresh", () => {
+  it("re-reads for a created task, a status change, a new attempt and an edit, never for output", () => {
+    expect(changesTaskList(created)).toBe(true);
+    expect(changesTaskList(statusChanged(7n, TaskStatus.QUEUED, TaskStatus.RUNNING))).toBe(true);
+    expect(changesTaskList(event(3, { case: "attemptStarted", value: { workerId: "w1", vendor: "script" } }))).toBe(true);
+    expect(changesTaskList(event(4, { case: "taskUpdated", value: {} }))).toBe(true);
+    expect(changesTaskList(event(5))).toBe(false);
+    expect(changesTaskList(event(6, { case: "agentActivity", value: {} }))).toBe(false);
+  });
+
+  it("reads the page once after a burst of events has gone quiet", () => {
+    const { clock, advance } = manualClock();
+    let reads = 0;
+    const refresh = createTaskListRefresh(() => reads++, clock);
+    for (let i = 0; i < 10; i++) {
+      refresh.event(statusChanged(BigInt(i), TaskStatus.QUEUED, TaskStatus.RUNNING));
+      advance(50);
+    }
+    refresh.event(event(20));
+    expect(reads).toBe(0);
+    advance(REFRESH_WAIT_MS);
+    expect(reads).toBe(1);
+    advance(10_000);
+    expect(reads).toBe(1);
+  });
+
+  it("still reads during an endless stream of changes, at most every few moments", () => {
+    const { clock, advance } = manualClock();
+    let reads = 0;
+    const refresh = createTaskListRefresh(() => reads++, clock);
+    for (let t = 0; t < REFRESH_MAX_WAIT_MS * 3; t += 100) {
+      refresh.event(created);
+      advance(100);
+    }
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(3);
+  });
+
+  it("does nothing at all without a change: no timer, no read", () => {
+    const { clock, advance } = manualClock();
+    let reads = 0;
+    const refresh = createTaskListRefresh(() => reads++, clock);
+    refresh.eventStream({ kind: "connecting", attempt: 1 });
+    refresh.eventStream({ kind: "live" });
+    refresh.queue(queue([[TaskStatus.DONE, 2]]));
+    refresh.queue(queue([[TaskStatus.DONE, 2]]));
+    advance(60_000);
+    expect(reads).toBe(0);
+  });
+
+  it("reads again when the counts per status change, as a deletion shows only there", () => {
+    const { clock, advance } = manualClock();
+    let reads = 0;
+    const refresh = createTaskListRefresh(() => reads++, clock);
+    refresh.queue(undefined);
+    refresh.queue(queue([[TaskStatus.PENDING, 1], [TaskStatus.DONE, 2]]));
+    advance(REFRESH_WAIT_MS);
+    expect(reads).toBe(0);
+    // The same counts in another order are no change.
+    refresh.queue(queue([[TaskStatus.DONE, 2], [TaskStatus.PENDING, 1]]));
+    advance(REFRESH_WAIT_MS);
+    expect(reads).toBe(0);
+    refresh.queue(queue([[TaskStatus.DONE, 2]]));
+    advance(REFRESH_WAIT_MS);
+    expect(reads).toBe(1);
+  });
+
+  it("reads again when the event stream is back after a gap, not on its first connection", () => {
+    const { clock, advance } = manualClock();
+    let reads = 0;
+    const refresh = createTaskListRefresh(() => reads++, clock);
+    refresh.eventStream({ kind: "live" });
+    advance(REFRESH_WAIT_MS);
+    expect(reads).toBe(0);
+    refresh.eventStream({ kind: "reconnecting", attempt: 1, delayMs: 250, error: undefined });
+    refresh.eventStream({ kind: "connecting", attempt: 2 });
+    advance(REFRESH_WAIT_MS);
+    expect(reads).toBe(0);
+    refresh.eventStream({ kind: "live" });
+    advance(REFRESH_WAIT_MS);
+    expect(reads).toBe(1);
+  });
+
+  it("reads nothing after it was disposed", () => {
+    const { clock, advance } = manualClock();
+    let reads = 0;
+    const refresh = createTaskListRefresh(() => reads++, clock);
+    refresh.event(created);
+    refresh.dispose();
+    advance(REFRESH_MAX_WAIT_MS);
+    expect(reads).toBe(0);
+  });
+
+  it("keys the counts independently of their order", () => {
+    expect(countsKey(undefined)).toBeNull();
+    expect(countsKey(queue([]))).toBe("");
+    expect(countsKey(queue([[TaskStatus.DONE, 2], [TaskStatus.PENDING, 1]]))).toBe(countsKey(queue([[TaskStatus.PENDING, 1], [TaskStatus.DONE, 2]])));
+    expect(countsKey(queue([[TaskStatus.DONE, 2]]))).not.toBe(countsKey(queue([[TaskStatus.DONE, 3]])));
+  });
+});
