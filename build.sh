@@ -66,8 +66,10 @@ prerequisites() {
 }
 
 browser() {
-  # The dashboard's browser tests drive Debian's Chromium through playwright-core, which downloads no browser here.
+  # The dashboard's browser tests drive Debian's Chromium through playwright-core and Debian's Firefox ESR through
+  # puppeteer-core (WebDriver BiDi); neither library downloads a browser here.
   [ -x /usr/bin/chromium ] || apt_install chromium
+  [ -x /usr/bin/firefox-esr ] || apt_install firefox-esr
 }
 
 build() {
@@ -95,8 +97,8 @@ run_tests() {
   (cd "$root/web" && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$results/web-junit.xml") || status=$?
   local web_build_failed=0
   (cd "$root/web" && npm run --silent build >/dev/null && npm run --silent size) || { status=1; web_build_failed=1; }
-  # The dashboard in Chromium against the real system (`devserver up` from the build above, serving web/dist).
-  log "web: browser tests (Chromium against devserver up)"
+  # The dashboard in Chromium and Firefox against the real system (`devserver up` from the build above, serving web/dist).
+  log "web: browser tests (Chromium and Firefox against devserver up)"
   (cd "$root/web" && npm run --silent e2e -- --outputFile.junit="$results/web-e2e-junit.xml") || status=$?
   # CI reads one closing line; count from the TRX files every test project wrote, plus the dashboard's JUnit report.
   local passed failed
