@@ -61,6 +61,20 @@ internal static class RepositoryCommands
 
         public Option<int?> MaxFiles { get; } = Options.Range("--max-files", 0, 100_000, "The most files one delivery may change (0: the default, 300)");
 
+        public Option<long?> MaxDiffBytes { get; } = new("--max-diff-bytes")
+        {
+            Description = "The largest patch series one delivery may carry, in bytes (0: the default, 5 MiB)",
+            HelpName = "bytes",
+            CustomParser = ParseBytes,
+        };
+
+        // A bool option: given alone it means true, so "--allow-lock-files" switches it on and "--allow-lock-files=false" off.
+        public Option<bool?> AllowLockFiles { get; } = new("--allow-lock-files")
+        {
+            Description = "Let delivery carry lock-file changes (package-lock.json, go.sum, Cargo.lock…); =false blocks them again [add default: false]",
+            HelpName = "true|false",
+        };
+
         public void AddTo(Command command)
         {
             command.Add(Branch);
@@ -81,11 +95,14 @@ internal static class RepositoryCommands
             command.Add(AllowPaths);
             command.Add(AllowedAuthors);
             command.Add(MaxFiles);
+            command.Add(MaxDiffBytes);
+            command.Add(AllowLockFiles);
         }
 
         public bool ChangesDelivery(CommandContext context) =>
             context.Has(Deliver) || context.Has(Forge) || context.Has(ForgeUrl) || context.Has(ForgeRepo) || context.Has(DenyPaths)
-            || context.Has(AllowPaths) || context.Has(AllowedAuthors) || context.Has(MaxFiles);
+            || context.Has(AllowPaths) || context.Has(AllowedAuthors) || context.Has(MaxFiles) || context.Has(MaxDiffBytes)
+            || context.Has(AllowLockFiles);
 
         /// <summary>The delivery settings: given options from the command line, the others from <paramref name="current"/>.</summary>
         public DeliverySettings Delivery(CommandContext context, DeliverySettings? current)
@@ -111,6 +128,16 @@ internal static class RepositoryCommands
             if (context.Get(MaxFiles) is { } maxFiles)
             {
                 settings.Preflight.MaxFiles = maxFiles;
+            }
+
+            if (context.Get(MaxDiffBytes) is { } maxDiffBytes)
+            {
+                settings.Preflight.MaxDiffBytes = maxDiffBytes;
+            }
+
+            if (context.Get(AllowLockFiles) is { } allowLockFiles)
+            {
+                settings.Preflight.AllowLockFiles = allowLockFiles;
             }
 
             return settings;
@@ -148,6 +175,18 @@ internal static class RepositoryCommands
                 target.Clear();
                 target.AddRange(context.Get(option) ?? []);
             }
+        }
+
+        private static long? ParseBytes(System.CommandLine.Parsing.ArgumentResult result)
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes))
+            {
+                return bytes;
+            }
+
+            result.AddError($"--max-diff-bytes must be a whole number of bytes (0: the default), not '{text}'.");
+            return null;
         }
 
         private static ForgeKind ParseForge(System.CommandLine.Parsing.ArgumentResult result)

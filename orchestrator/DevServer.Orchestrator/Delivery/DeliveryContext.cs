@@ -31,14 +31,11 @@ internal sealed record DeliveryContext(
     RunMetrics Metrics,
     IReadOnlyList<VerificationStageResult> Stages)
 {
-    /// <summary>A path to a working folder (not a bare repository): delivered into as new branch refs, never pushed to.</summary>
-    public RepositoryKind Kind =>
-        LocalPath is { } path && Directory.Exists(Path.Combine(path, ".git")) ? RepositoryKind.LocalFolder : RepositoryKind.Remote;
-
-    private string? LocalPath =>
-        Location.StartsWith('/') ? Location
-        : Uri.TryCreate(Location, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath
-        : null;
+    /// <summary>
+    /// A path to a working folder (a clone, a linked worktree, a submodule; not a bare repository): delivered into as
+    /// new branch refs, never pushed to. The library decides, so its tests cover this decision.
+    /// </summary>
+    public RepositoryKind Kind => DeliveryRepository.KindOf(Location);
 
     /// <summary>Reads a delivering task's context; null when the task or its verified work is gone.</summary>
     public static async Task<DeliveryContext?> ReadAsync(NpgsqlDataSource dataSource, long taskId, CancellationToken cancellationToken)
@@ -54,7 +51,8 @@ internal sealed record DeliveryContext(
                    (SELECT count(*) FROM runs a WHERE a.task_id = t.id AND NOT a.attempt_given_back)::int,
                    (SELECT coalesce(sum(a.turns), 0) FROM runs a WHERE a.task_id = t.id)::int,
                    (SELECT coalesce(sum(a.cost_usd), 0) FROM runs a WHERE a.task_id = t.id),
-                   (SELECT coalesce(max(coalesce(a.finished_at, a.started_at)) - min(a.started_at), interval '0') FROM runs a WHERE a.task_id = t.id)
+                   (SELECT coalesce(max(coalesce(a.finished_at, a.started_at)) - min(a.started_at), interval '0') FROM runs a WHERE a.task_id = t.id),
+                   r.allow_lock_files
             FROM tasks t
             JOIN repositories r ON r.id = t.repository_id
             JOIN LATERAL (SELECT * FROM runs x WHERE x.task_id = t.id AND x.outcome = 'succeeded' AND x.patch_series IS NOT NULL
@@ -80,6 +78,7 @@ internal sealed record DeliveryContext(
                 {
                     Denied = [.. PathRuleOptions.DefaultDenied, .. reader.GetFieldValue<string[]>(15)],
                     Allowed = reader.GetFieldValue<string[]>(16) is { Length: > 0 } allowed ? allowed : null,
+                    AllowLockFiles = reader.GetBoolean(30),
                 },
                 Identity = defaults.Identity with { AllowedEmails = reader.GetFieldValue<string[]>(17) },
                 Limits = defaults.Limits with

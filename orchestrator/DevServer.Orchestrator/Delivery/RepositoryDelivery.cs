@@ -20,7 +20,7 @@ internal static partial class RepositoryDelivery
     /// <summary>The columns <see cref="Read"/> expects, in order (appended to the repository's own).</summary>
     public const string Columns =
         "delivery_flow, forge_kind, forge_api_url, forge_repository, forge_token IS NOT NULL, deny_paths, allow_paths, " +
-        "allowed_author_emails, max_diff_bytes, max_files";
+        "allowed_author_emails, max_diff_bytes, max_files, allow_lock_files";
 
     /// <summary>Validates settings from a request; null means the defaults (patch only, forge derived, default gate).</summary>
     public static StoredDeliverySettings Validate(DeliverySettings? settings)
@@ -49,7 +49,8 @@ internal static partial class RepositoryDelivery
             Globs(preflight.AllowPaths, "delivery.preflight.allow_paths"),
             Emails(preflight.AllowedAuthorEmails),
             preflight.MaxDiffBytes >= 0 ? preflight.MaxDiffBytes : throw TaskValidation.Invalid("delivery.preflight.max_diff_bytes must not be negative."),
-            preflight.MaxFiles >= 0 ? preflight.MaxFiles : throw TaskValidation.Invalid("delivery.preflight.max_files must not be negative."));
+            preflight.MaxFiles >= 0 ? preflight.MaxFiles : throw TaskValidation.Invalid("delivery.preflight.max_files must not be negative."),
+            preflight.AllowLockFiles);
     }
 
     /// <summary>A token from a request: printable, without spaces (it goes into an HTTP header), at most 1 KiB.</summary>
@@ -64,6 +65,7 @@ internal static partial class RepositoryDelivery
         {
             MaxDiffBytes = reader.GetInt64(first + 8),
             MaxFiles = reader.GetInt32(first + 9),
+            AllowLockFiles = reader.GetBoolean(first + 10),
         };
         preflight.DenyPaths.AddRange(reader.GetFieldValue<string[]>(first + 5));
         preflight.AllowPaths.AddRange(reader.GetFieldValue<string[]>(first + 6));
@@ -148,9 +150,9 @@ internal static partial class RepositoryDelivery
 /// <summary>A repository's delivery settings as stored (flows and forge kinds in their lowercase words).</summary>
 internal sealed record StoredDeliverySettings(
     string Flow, string Forge, string ForgeApiUrl, string ForgeRepository,
-    string[] DenyPaths, string[] AllowPaths, string[] AllowedEmails, long MaxDiffBytes, int MaxFiles)
+    string[] DenyPaths, string[] AllowPaths, string[] AllowedEmails, long MaxDiffBytes, int MaxFiles, bool AllowLockFiles)
 {
-    public static readonly StoredDeliverySettings Default = new("", "", "", "", [], [], [], 0, 0);
+    public static readonly StoredDeliverySettings Default = new("", "", "", "", [], [], [], 0, 0, AllowLockFiles: false);
 
     public void Bind(NpgsqlParameterCollection parameters)
     {
@@ -163,5 +165,6 @@ internal sealed record StoredDeliverySettings(
         parameters.AddWithValue("allowed_author_emails", AllowedEmails);
         parameters.AddWithValue("max_diff_bytes", MaxDiffBytes);
         parameters.AddWithValue("max_files", MaxFiles);
+        parameters.AddWithValue("allow_lock_files", AllowLockFiles);
     }
 }

@@ -44,10 +44,10 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             INSERT INTO repositories (name, location, default_branch, pre_command, build_command, test_command, lint_command,
                                       stage_timeout, max_attempts, attempt_timeout, detect_commands, created_at, updated_at,
                                       delivery_flow, forge_kind, forge_api_url, forge_repository, deny_paths, allow_paths,
-                                      allowed_author_emails, max_diff_bytes, max_files, forge_token)
+                                      allowed_author_emails, max_diff_bytes, max_files, allow_lock_files, forge_token)
             VALUES (@name, @location, @branch, @pre, @build, @test, @lint, @stage_timeout, @max_attempts, @attempt_timeout, @detect,
                     @now, @now, @delivery_flow, @forge_kind, @forge_api_url, @forge_repository, @deny_paths, @allow_paths,
-                    @allowed_author_emails, @max_diff_bytes, @max_files, @token)
+                    @allowed_author_emails, @max_diff_bytes, @max_files, @allow_lock_files, @token)
             ON CONFLICT (name) DO NOTHING
             RETURNING {Columns}
             """);
@@ -109,6 +109,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
                    detect_commands = @detect, delivery_flow = @delivery_flow, forge_kind = @forge_kind, forge_api_url = @forge_api_url,
                    forge_repository = @forge_repository, deny_paths = @deny_paths, allow_paths = @allow_paths,
                    allowed_author_emails = @allowed_author_emails, max_diff_bytes = @max_diff_bytes, max_files = @max_files,
+                   allow_lock_files = @allow_lock_files,
                    forge_token = CASE WHEN @set_token THEN @token ELSE forge_token END,
                    attempt_timeout = @attempt_timeout, updated_at = @now
             WHERE id = @id

@@ -86,6 +86,65 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RepoAdd_AllowLockFilesAndSizeLimits_Sent()
+    {
+        var result = await RunAsync(
+            "repo", "add", "app", "https://git.example.com/acme/app.git", "--allow-lock-files", "--max-diff-bytes", "200000", "--max-files", "12");
+
+        Assert.Equal(0, result.ExitCode);
+        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(_server.State.Received));
+        Assert.True(request.Delivery.Preflight.AllowLockFiles);
+        Assert.Equal(200_000, request.Delivery.Preflight.MaxDiffBytes);
+        Assert.Equal(12, request.Delivery.Preflight.MaxFiles);
+    }
+
+    [Fact]
+    public async Task RepoAdd_WithoutAllowLockFiles_SendsFalse()
+    {
+        var result = await RunAsync("repo", "add", "app", "https://git.example.com/acme/app.git", "--deliver", "commit");
+
+        Assert.Equal(0, result.ExitCode);
+        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(_server.State.Received));
+        Assert.False(request.Delivery.Preflight.AllowLockFiles);
+        Assert.Equal(0, request.Delivery.Preflight.MaxDiffBytes);
+    }
+
+    [Theory]
+    [InlineData("--allow-lock-files=false", false)]
+    [InlineData("--allow-lock-files", true)]
+    public async Task RepoUpdate_AllowLockFiles_SentAndTheOtherSettingsKept(string option, bool expected)
+    {
+        var current = new Repository
+        {
+            Id = 3, Name = "app",
+            Delivery = new DeliverySettings { DefaultFlow = DeliveryFlow.DirectCommit, Preflight = new PreflightSettings { AllowLockFiles = !expected, MaxDiffBytes = 4096 } },
+        };
+        current.Delivery.Preflight.DenyPaths.Add("deploy/**");
+        _server.State.Repositories = new ListRepositoriesResponse { Repositories = { current } };
+
+        var result = await RunAsync("repo", "update", "app", option);
+
+        Assert.Equal(0, result.ExitCode);
+        var request = Assert.IsType<UpdateRepositoryRequest>(Assert.Single(_server.State.Received));
+        Assert.Equal(expected, request.Delivery.Preflight.AllowLockFiles);
+        Assert.Equal(4096, request.Delivery.Preflight.MaxDiffBytes);
+        Assert.Equal(DeliveryFlow.DirectCommit, request.Delivery.DefaultFlow);
+        Assert.Equal(["deploy/**"], request.Delivery.Preflight.DenyPaths);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("5MiB")]
+    public async Task RepoUpdate_BadMaxDiffBytes_UsageErrorAndNothingSent(string value)
+    {
+        var result = await RunAsync("repo", "update", "app", "--max-diff-bytes", value);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--max-diff-bytes must be a whole number of bytes", result.Error, StringComparison.Ordinal);
+        Assert.Empty(_server.State.Received);
+    }
+
+    [Fact]
     public async Task TaskPatch_Stat_PrintsTheDiffStatistics()
     {
         var statistics = new DiffStatistics { FilesChanged = 2, Insertions = 5, Deletions = 1 };

@@ -46,6 +46,35 @@ public sealed class DeliverySettingsTests(ApiOrchestratorFixture orchestrator) :
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task AllowLockFiles_OffByDefault_StoredAndReturnedWhenSetAndCleared()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var added = await orchestrator.AddRepositoryAsync(ct);
+        var allowing = new DeliverySettings { Preflight = new PreflightSettings { AllowLockFiles = true, MaxFiles = 7 } };
+
+        var allowed = await Repositories.UpdateRepositoryAsync(
+            new UpdateRepositoryRequest { Repository = added.Name, Delivery = allowing }, cancellationToken: ct);
+        var got = await Repositories.GetRepositoryAsync(new GetRepositoryRequest { Repository = added.Name }, cancellationToken: ct);
+        var listed = await Repositories.ListRepositoriesAsync(new ListRepositoriesRequest(), cancellationToken: ct);
+        var unrelated = await Repositories.UpdateRepositoryAsync(new UpdateRepositoryRequest { Repository = added.Name, MaxAttempts = 3 }, cancellationToken: ct);
+        allowing.Preflight.AllowLockFiles = false;
+        var cleared = await Repositories.UpdateRepositoryAsync(
+            new UpdateRepositoryRequest { Repository = added.Name, Delivery = allowing }, cancellationToken: ct);
+        var addedAllowing = await orchestrator.AddRepositoryAsync(
+            ct, r => r.Delivery = new DeliverySettings { Preflight = new PreflightSettings { AllowLockFiles = true } });
+
+        Assert.False(added.Delivery.Preflight.AllowLockFiles);
+        Assert.True(allowed.Repository.Delivery.Preflight.AllowLockFiles);
+        Assert.Equal(7, allowed.Repository.Delivery.Preflight.MaxFiles);
+        Assert.True(got.Repository.Delivery.Preflight.AllowLockFiles);
+        Assert.True(Assert.Single(listed.Repositories, r => r.Name == added.Name).Delivery.Preflight.AllowLockFiles);
+        // An update without delivery settings keeps them.
+        Assert.True(unrelated.Repository.Delivery.Preflight.AllowLockFiles);
+        Assert.False(cleared.Repository.Delivery.Preflight.AllowLockFiles);
+        Assert.True(addedAllowing.Delivery.Preflight.AllowLockFiles);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task UpdateRepository_ForgeToken_UnsetKeepsEmptyClears()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -275,6 +275,13 @@ export function Repositories() {
               <Field label="Most files per delivery" error={errors.maxFiles} hint="empty: 300">
                 <input inputMode="numeric" value={form.maxFiles} onInput={(e) => update({ maxFiles: valueOf(e) })} />
               </Field>
+              <Field label="Lock files" wide>
+                <Check
+                  label="allow lock-file changes (package-lock.json, yarn.lock, go.sum, Cargo.lock, …): dependency bumps can be delivered"
+                  checked={form.allowLockFiles}
+                  onChange={(v) => update({ allowLockFiles: v })}
+                />
+              </Field>
             </div>
             <ErrorBanner message={formProblem} onClose={() => setFormProblem(null)} />
             <div class="buttons">

@@ -35,6 +35,7 @@ describe("buildAddRepositoryRequest", () => {
     expect(r.delivery?.preflight?.denyPaths).toEqual(["secrets/**", "*.pem"]);
     expect(r.delivery?.preflight?.allowPaths).toEqual(["src/**"]);
     expect(r.delivery?.preflight?.maxFiles).toBe(50);
+    expect(r.delivery?.preflight?.allowLockFiles).toBe(false);
     expect(r.maxAttempts).toBe(3);
     expect(r.attemptTimeout?.seconds).toBe(5400n);
     expect(r.stageTimeout?.seconds).toBe(150n);
@@ -78,6 +79,18 @@ describe("buildUpdateRepositoryRequest", () => {
     expect(buildUpdateRepositoryRequest(repo, { ...form, tokenAction: "keep", token: "ignored" }).request.forgeToken).toBeUndefined();
     expect(buildUpdateRepositoryRequest(repo, { ...form, tokenAction: "set", token: "new" }).request.forgeToken).toBe("new");
     expect(buildUpdateRepositoryRequest(repo, { ...form, tokenAction: "clear", token: "ignored" }).request.forgeToken).toBe("");
+  });
+
+  it("sends the lock-file switch with the rest of the delivery settings", () => {
+    expect(repoFormOf(repo).allowLockFiles).toBe(false);
+    const { request, changed } = buildUpdateRepositoryRequest(repo, { ...repoFormOf(repo), allowLockFiles: true });
+    expect(changed).toEqual(["delivery"]);
+    expect(request.delivery?.preflight?.allowLockFiles).toBe(true);
+    expect(request.delivery?.preflight?.denyPaths).toEqual(["a"]);
+    const allowing = repository({ delivery: { preflight: { allowLockFiles: true } } });
+    expect(repoFormOf(allowing).allowLockFiles).toBe(true);
+    expect(buildUpdateRepositoryRequest(allowing, repoFormOf(allowing)).changed).toEqual([]);
+    expect(buildUpdateRepositoryRequest(allowing, { ...repoFormOf(allowing), allowLockFiles: false }).request.delivery?.preflight?.allowLockFiles).toBe(false);
   });
 
   it("sends changed limits", () => {

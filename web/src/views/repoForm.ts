@@ -42,6 +42,8 @@ export interface RepoForm {
   /** Whole numbers as typed; "" means the default. */
   maxDiffBytes: string;
   maxFiles: string;
+  /** Whether lock files (package-lock.json, go.sum, …) may be delivered; off blocks dependency bumps. */
+  allowLockFiles: boolean;
   maxAttempts: string;
   attemptTimeoutMinutes: string;
   stageTimeoutMinutes: string;
@@ -75,6 +77,7 @@ export function emptyRepoForm(): RepoForm {
     allowedAuthorEmails: "",
     maxDiffBytes: "",
     maxFiles: "",
+    allowLockFiles: false,
     maxAttempts: "",
     attemptTimeoutMinutes: "",
     stageTimeoutMinutes: "",
@@ -111,6 +114,7 @@ export function repoFormOf(r: Repository): RepoForm {
     allowedAuthorEmails: (p?.allowedAuthorEmails ?? []).join("\n"),
     maxDiffBytes: p === undefined || p.maxDiffBytes === 0n ? "" : String(p.maxDiffBytes),
     maxFiles: p === undefined || p.maxFiles === 0 ? "" : String(p.maxFiles),
+    allowLockFiles: p?.allowLockFiles ?? false,
     maxAttempts: r.maxAttempts === 0 ? "" : String(r.maxAttempts),
     attemptTimeoutMinutes: minutesText(r.attemptTimeout),
     stageTimeoutMinutes: minutesText(r.stageTimeout),
@@ -188,6 +192,7 @@ function deliveryOf(form: RepoForm): DeliverySettings {
       allowedAuthorEmails: parseList(form.allowedAuthorEmails, /[\n,]/),
       maxDiffBytes: BigInt(wholeNumber(form.maxDiffBytes) ?? 0),
       maxFiles: wholeNumber(form.maxFiles) ?? 0,
+      allowLockFiles: form.allowLockFiles,
     },
   });
 }
@@ -278,6 +283,7 @@ function deliveryKey(d: DeliverySettings) {
     p?.allowedAuthorEmails ?? [],
     String(p?.maxDiffBytes ?? 0n),
     p?.maxFiles ?? 0,
+    p?.allowLockFiles ?? false,
   ];
 }
 
