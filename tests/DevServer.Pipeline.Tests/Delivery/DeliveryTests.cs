@@ -9,9 +9,10 @@ namespace DevServer.Pipeline.Tests.Delivery;
 
 /// <summary>
 /// Verified work delivered by the real pipeline: pushes go to a real bare repository made by the test, pull requests to
-/// a fake Gitea on Kestrel that records every request.
+/// a fake Gitea on Kestrel that records every request. The preflight gate's cases are in <c>DeliveryTests.Gate.cs</c>, the
+/// forge's (an open pull request, GitHub, a configured token, the body's metrics) in <c>DeliveryTests.Forges.cs</c>.
 /// </summary>
-public sealed class DeliveryTests
+public sealed partial class DeliveryTests
 {
     private const string AgentCommand = "echo 'Hello from the agent' >> greeting.txt";
     // Fabricated, and unlike any real token: it must appear nowhere but in the Authorization header the forge checks.
@@ -91,6 +92,39 @@ public sealed class DeliveryTests
         Assert.Equal($"[task {created.Task.Id}] Commit directly", subject);
         Assert.Empty(forge.Requests);
         Assert.DoesNotContain("agent/", await SampleRepository.GitAsync(origin, ct, "branch", "--list"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DirectCommitFlow_MainMovedWithAConflictingCommit_BlockedNamingTheFileAndMainUnchanged()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var forge = await FakeForge.StartAsync(gitHub: false, CanaryToken);
+        await using var host = new PipelineHost("deliver-conflict", typeof(DeliveryTests).Assembly);
+        // The agent says it started, then waits until the test has moved main under it.
+        var started = Path.Combine(host.Root, "agent-started");
+        var proceed = Path.Combine(host.Root, "agent-proceed");
+        var origin = await StartAsync(
+            host, $"touch '{started}'; for i in $(seq 1 600); do [ -f '{proceed}' ] && break; sleep 0.1; done; {AgentCommand}",
+            forge, DeliveryFlow.DirectCommit, ct);
+
+        var created = await host.Tasks().CreateTaskAsync(
+            new CreateTaskRequest { Repository = "sample", Title = "Race the default branch", Enqueue = true }, cancellationToken: ct);
+        await WaitUntilAsync(() => File.Exists(started), ct);
+        var moved = await PushToMainAsync(host, origin, "greeting.txt", "Good morning\n", ct);
+        await File.WriteAllTextAsync(proceed, "", ct);
+        var finished = await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed, TaskStatus.Blocked);
+
+        Assert.Equal(TaskStatus.Blocked, finished.Task.Status);
+        Assert.NotEqual(moved, finished.Task.BaseCommit);
+        Assert.Equal("the work conflicts with the latest main in: greeting.txt", finished.Task.StatusReason);
+        Assert.Null(finished.Task.Delivery);
+        Assert.Equal(moved, (await SampleRepository.GitAsync(origin, ct, "rev-parse", "refs/heads/main")).Trim());
+        var events = await host.ReadEventsAsync(created.Task.Id, ct);
+        var failed = Assert.Single(events, e => e.DeliveryFailed is not null).DeliveryFailed;
+        Assert.False(failed.Retrying);
+        Assert.Contains("greeting.txt", failed.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => e.PreflightFinding is not null);
+        Assert.Empty(forge.Requests);
     }
 
     [Fact]
@@ -200,35 +234,52 @@ public sealed class DeliveryTests
         Assert.DoesNotContain(CanaryToken, finished.Task.StatusReason, StringComparison.Ordinal);
     }
 
-    /// <summary>Orchestrator, sidecar, verifier, and the sample repository pushed to a bare "origin" registered for delivery.</summary>
-    private static async Task<string> StartAsync(PipelineHost host, string agentCommand, FakeForge forge, DeliveryFlow flow, CancellationToken ct)
+    /// <summary>
+    /// Orchestrator, sidecar, verifier, and the sample repository pushed to a bare "origin" registered for delivery;
+    /// <c>configure</c> changes the registration (forge kind, token, attempts) before it is sent, and
+    /// <c>orchestratorSettings</c> come on top of the fast delivery loop's.
+    /// </summary>
+    private static async Task<string> StartAsync(
+        PipelineHost host, string agentCommand, FakeForge forge, DeliveryFlow flow, CancellationToken ct,
+        Action<AddRepositoryRequest>? configure = null, params string[] orchestratorSettings)
     {
-        await host.StartOrchestratorAsync(ct, DeliverySettings);
+        await host.StartOrchestratorAsync(ct, [.. DeliverySettings, .. orchestratorSettings]);
         host.StartScriptSidecar("sidecar-a", agentCommand);
         host.StartVerifier("verifier-a");
         var work = await SampleRepository.CreateAsync(host.Root, ct);
         var origin = Path.Combine(host.Root, "origin.git");
         await SampleRepository.GitAsync(host.Root, ct, "clone", "--quiet", "--bare", work, origin);
-        await host.Repositories().AddRepositoryAsync(
-            new AddRepositoryRequest
+        var request = new AddRepositoryRequest
+        {
+            Name = "sample",
+            Location = origin,
+            Commands = new VerificationCommands { Test = SampleRepository.TestCommand },
+            Delivery = new DeliverySettings
             {
-                Name = "sample",
-                Location = origin,
-                Commands = new VerificationCommands { Test = SampleRepository.TestCommand },
-                Delivery = new DeliverySettings
-                {
-                    DefaultFlow = flow,
-                    Forge = ForgeKind.Gitea,
-                    ForgeApiUrl = forge.BaseUrl.ToString(),
-                    ForgeRepository = "acme/app",
-                },
-                ForgeToken = CanaryToken,
+                DefaultFlow = flow,
+                Forge = ForgeKind.Gitea,
+                ForgeApiUrl = forge.BaseUrl.ToString(),
+                ForgeRepository = "acme/app",
             },
-            cancellationToken: ct);
+            ForgeToken = CanaryToken,
+        };
+        configure?.Invoke(request);
+        await host.Repositories().AddRepositoryAsync(request, cancellationToken: ct);
         return origin;
     }
 
     private static string PullRequestMarker(long taskId) => $"<!-- devserver:task={taskId} -->";
+
+    /// <summary>Someone else's commit on the remote's main (a clone, a commit writing <paramref name="content"/>, a push); returns its id.</summary>
+    private static async Task<string> PushToMainAsync(PipelineHost host, string origin, string file, string content, CancellationToken ct)
+    {
+        var clone = Path.Combine(host.Root, "someone-else");
+        await SampleRepository.GitAsync(host.Root, ct, "clone", "--quiet", origin, clone);
+        await File.WriteAllTextAsync(Path.Combine(clone, file), content, ct);
+        await SampleRepository.GitAsync(clone, ct, "-c", "user.name=Someone", "-c", "user.email=someone@example.invalid", "commit", "--quiet", "-am", $"Change {file}");
+        await SampleRepository.GitAsync(clone, ct, "push", "--quiet", "origin", "HEAD:refs/heads/main");
+        return (await SampleRepository.GitAsync(clone, ct, "rev-parse", "HEAD")).Trim();
+    }
 
     /// <summary>The token is in no event, status reason, API answer, log, file of the orchestrator's or the remote, or request body.</summary>
     private static async Task AssertCanaryNowhereAsync(PipelineHost host, FakeForge forge, string origin, long[] taskIds, CancellationToken ct)
