@@ -17,6 +17,7 @@ internal sealed class EventApi(NpgsqlDataSource dataSource, EventHub hub, EventP
     /// <summary>How long a live watch waits without events before it checks the table (and that its task still exists).</summary>
     private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(15);
     private static readonly object HeadersSentKey = new();
+    private static readonly object CaughtUpSentKey = new();
 
     public override async Task WatchTaskEvents(WatchTaskEventsRequest request, IServerStreamWriter<WatchTaskEventsResponse> responseStream, ServerCallContext context)
     {
@@ -47,6 +48,11 @@ internal sealed class EventApi(NpgsqlDataSource dataSource, EventHub hub, EventP
             if (request.UntilFinished && TaskStatuses.IsFinished(status) && last >= lastSequence)
             {
                 return;
+            }
+
+            if (request.AnnounceCaughtUp && FirstTime(context, CaughtUpSentKey))
+            {
+                await responseStream.WriteAsync(new WatchTaskEventsResponse { CaughtUp = true }, cancellationToken);
             }
 
             (last, live) = await SendLiveAsync(subscription, last, e => e.Sequence, expectNext: true, async taskEvent =>
@@ -80,6 +86,10 @@ internal sealed class EventApi(NpgsqlDataSource dataSource, EventHub hub, EventP
             last = await SendHistoryAsync(
                 "SELECT payload FROM task_events WHERE @key = 0 AND position > @after ORDER BY position LIMIT @limit",
                 0, last, e => e.Position, e => responseStream.WriteAsync(new WatchEventsResponse { Event = e }, cancellationToken), cancellationToken);
+            if (request.AnnounceCaughtUp && FirstTime(context, CaughtUpSentKey))
+            {
+                await responseStream.WriteAsync(new WatchEventsResponse { CaughtUp = true }, cancellationToken);
+            }
 
             // Positions of deleted tasks leave holes, so a jump is not a gap here: the pump publishes in position
             // order and this subscription existed before the history read ended.
@@ -217,11 +227,14 @@ internal sealed class EventApi(NpgsqlDataSource dataSource, EventHub hub, EventP
     /// </summary>
     private static async Task SendHeadersOnceAsync(ServerCallContext context)
     {
-        if (context.UserState.TryAdd(HeadersSentKey, true))
+        if (FirstTime(context, HeadersSentKey))
         {
             await context.WriteResponseHeadersAsync(new Metadata());
         }
     }
+
+    /// <summary>True the first time a call asks for <paramref name="key"/>: a watch re-subscribes after a gap, and what it announces once must not repeat.</summary>
+    private static bool FirstTime(ServerCallContext context, object key) => context.UserState.TryAdd(key, true);
 
     private async Task<(string Status, long LastEventSequence)?> ReadTaskAsync(long taskId, CancellationToken cancellationToken)
     {

@@ -51,6 +51,11 @@ internal sealed class LogApi(NpgsqlDataSource dataSource, LogFeed feed) : LogSer
                     break;
             }
 
+            if (request.AnnounceCaughtUp)
+            {
+                await responseStream.WriteAsync(new WatchLogsResponse { CaughtUp = true }, cancellationToken);
+            }
+
             while (true)
             {
                 await WaitForChangeAsync(change, cancellationToken);

@@ -219,6 +219,78 @@ public sealed class EventApiTests(ApiOrchestratorFixture orchestrator) : IClassF
         Assert.DoesNotContain(replayed, e => e.TaskId == deleted.Id);
     }
 
+    [Fact(Timeout = TimeoutMs)]
+    public async Task WatchTaskEvents_AnnounceCaughtUp_HistoryThenOneCaughtUpThenLiveEvents()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var task = await TaskWithEventsAsync(3, ct);
+        using var watch = Events.WatchTaskEvents(new WatchTaskEventsRequest { TaskId = task.Id, AfterSequence = 1, AnnounceCaughtUp = true }, cancellationToken: ct);
+
+        var beforeLive = new[] { await NextAsync(watch.ResponseStream, ct), await NextAsync(watch.ResponseStream, ct), await NextAsync(watch.ResponseStream, ct) };
+        await orchestrator.Tasks.UpdateTaskAsync(new UpdateTaskRequest { Id = task.Id, Title = "live" }, cancellationToken: ct);
+        var live = await NextAsync(watch.ResponseStream, ct);
+
+        Assert.Equal([(2L, false), (3L, false), (0L, true)], beforeLive.Select(r => (r.Event?.Sequence ?? 0, r.CaughtUp)));
+        Assert.Null(beforeLive[2].Event);
+        Assert.Equal((4L, false), (live.Event.Sequence, live.CaughtUp));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task WatchTaskEvents_AnnounceCaughtUpNothingAfterTheSequence_CaughtUpFirst()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var task = await TaskWithEventsAsync(2, ct);
+        using var watch = Events.WatchTaskEvents(new WatchTaskEventsRequest { TaskId = task.Id, AfterSequence = 2, AnnounceCaughtUp = true }, cancellationToken: ct);
+
+        // Without the announcement nothing would arrive here until the task changes.
+        var first = await NextAsync(watch.ResponseStream, ct);
+
+        Assert.True(first.CaughtUp);
+        Assert.Null(first.Event);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task WatchEvents_AnnounceCaughtUpOnlyNewEvents_CaughtUpFirstThenTheNextEvent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var task = await TaskWithEventsAsync(1, ct);
+        using var watch = Events.WatchEvents(new WatchEventsRequest { AfterPosition = -1, AnnounceCaughtUp = true }, cancellationToken: ct);
+
+        var first = await NextAsync(watch.ResponseStream, ct);
+        await orchestrator.Tasks.UpdateTaskAsync(new UpdateTaskRequest { Id = task.Id, Title = "after caught up" }, cancellationToken: ct);
+        var next = await NextAsync(watch.ResponseStream, ct);
+
+        Assert.Equal((true, (TaskEvent?)null), (first.CaughtUp, first.Event));
+        Assert.False(next.CaughtUp);
+        Assert.Equal(task.Id, next.Event.TaskId);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task WatchEvents_WithoutAnnounceCaughtUp_EveryMessageCarriesAnEvent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var task = await TaskWithEventsAsync(1, ct);
+        using var watch = Events.WatchEvents(new WatchEventsRequest { AfterPosition = -1 }, cancellationToken: ct);
+
+        // A watch that did not ask keeps the old shape: the first message is the next event, not an announcement.
+        await orchestrator.Tasks.UpdateTaskAsync(new UpdateTaskRequest { Id = task.Id, Title = "next" }, cancellationToken: ct);
+        using var poking = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var poker = PokeAsync(task.Id, poking.Token);
+        WatchEventsResponse first;
+        try
+        {
+            first = await NextAsync(watch.ResponseStream, ct);
+        }
+        finally
+        {
+            await poking.CancelAsync();
+            await poker;
+        }
+
+        Assert.False(first.CaughtUp);
+        Assert.NotNull(first.Event);
+    }
+
     /// <summary>A pending task with <paramref name="count"/> events: the creation, then title changes.</summary>
     private async Task<AgentTask> TaskWithEventsAsync(int count, CancellationToken cancellationToken)
     {

@@ -160,6 +160,51 @@ public sealed partial class LogWatchTests(PostgresFixture postgres)
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task WatchLogs_AnnounceCaughtUp_TailThenOneCaughtUpWithoutEntriesThenLive()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await LogsHost.StartAsync(postgres, ct);
+        var buffer = await host.StartWriterAsync(FastWriter(), ct);
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.True(buffer.TryAdd(Entry("worker caught up", ProtoLogLevel.Warning, $"m{i}")));
+        }
+
+        await WaitForStoredAsync(host, "worker caught up", 3, ct);
+        using var watch = host.Logs.WatchLogs(new WatchLogsRequest { SourcePrefix = "worker caught up", AnnounceCaughtUp = true }, cancellationToken: ct);
+        var messages = new List<WatchLogsResponse>();
+        while (messages.Count == 0 || !messages[^1].CaughtUp)
+        {
+            Assert.True(await watch.ResponseStream.MoveNext(ct));
+            messages.Add(watch.ResponseStream.Current);
+        }
+
+        Assert.True(buffer.TryAdd(Entry("worker caught up", ProtoLogLevel.Warning, "m4")));
+        var live = await LogStreams.ReadUntilAsync(watch, e => e.Count >= 1, ct);
+
+        Assert.Equal(["m1", "m2", "m3"], messages.SelectMany(m => m.Entries).Select(e => e.Message));
+        Assert.Empty(messages[^1].Entries);
+        Assert.Single(messages, m => m.CaughtUp);
+        Assert.Equal(["m4"], live.Select(e => e.Message));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task WatchLogs_AnnounceCaughtUpOnlyNewEntries_CaughtUpFirst()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await LogsHost.StartAsync(postgres, ct);
+        using var watch = host.Logs.WatchLogs(new WatchLogsRequest { AfterPosition = -1, SourcePrefix = "worker none yet", AnnounceCaughtUp = true }, cancellationToken: ct);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(LogStreams.ReadTimeout);
+
+        // Nothing matches, so without the announcement this read would wait for the first matching entry.
+        Assert.True(await watch.ResponseStream.MoveNext(bound.Token));
+
+        Assert.True(watch.ResponseStream.Current.CaughtUp);
+        Assert.Empty(watch.ResponseStream.Current.Entries);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task WatchLogs_TwoInstancesCommittingConcurrently_WatcherGetsEveryEntryOnceInOrder()
     {
         var ct = TestContext.Current.CancellationToken;

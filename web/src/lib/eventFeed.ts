@@ -21,8 +21,8 @@ export interface EventFeed {
 }
 
 export interface EventFeedOptions {
-  /** Opens WatchEvents after a global position (-1n: only new events). */
-  open: (after: bigint, signal: AbortSignal, opened: () => void) => AsyncIterable<{ event?: TaskEvent }>;
+  /** Opens WatchEvents after a global position (-1n: only new events), asking for the caught-up message. */
+  open: (after: bigint, signal: AbortSignal, opened: () => void) => AsyncIterable<{ event?: TaskEvent; caughtUp?: boolean }>;
   retryable: (error: unknown) => boolean;
   /** For tests: the back-off sleep. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -42,6 +42,7 @@ export function createEventFeed(options: EventFeedOptions): EventFeed {
         for await (const response of resumable({
           open: options.open,
           cursorOf: (r) => r.event?.position ?? 0n,
+          caughtUp: (r) => r.caughtUp === true,
           after: -1n,
           signal: running.signal,
           endIsFinal: false,

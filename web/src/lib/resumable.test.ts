@@ -167,6 +167,47 @@ describe("resumable task event stream", () => {
     expect(states.map((s) => s.kind)).toEqual(["connecting", "live"]);
   });
 
+  it("takes the caught-up message as the answer (Firefox: no headers before a message), without yielding it or moving the cursor", async () => {
+    const abort = new AbortController();
+    const states: string[] = [];
+    const opens: bigint[] = [];
+    const seen: Array<number | "caught up"> = [];
+    let call = 0;
+    for await (const item of resumable<number | "caught up">({
+      // Never calls opened: the first call sends only the caught-up message, then breaks; the second sends an item.
+      open: (after, signal) => {
+        opens.push(after);
+        const first = call++ === 0;
+        return {
+          async *[Symbol.asyncIterator]() {
+            yield "caught up" as const;
+            if (first) {
+              throw new ConnectError("connection reset", Code.Unavailable);
+            }
+            yield 5;
+            if (!signal.aborted) {
+              await new Promise((resolve) => signal.addEventListener("abort", resolve));
+            }
+          },
+        };
+      },
+      cursorOf: (n) => (n === "caught up" ? 0n : BigInt(n)),
+      caughtUp: (n) => n === "caught up",
+      after: -1n,
+      signal: abort.signal,
+      sleep: noSleep,
+      endIsFinal: false,
+      onState: (s) => states.push(s.kind),
+    })) {
+      seen.push(item);
+      abort.abort();
+    }
+    expect(seen).toEqual([5]);
+    // The reconnect resumes from where it started (-1: only new), not from the marker's 0 (which would replay all).
+    expect(opens).toEqual([-1n, -1n]);
+    expect(states).toEqual(["connecting", "live", "reconnecting", "connecting", "live"]);
+  });
+
   it("stops quietly when aborted while waiting to reconnect", async () => {
     const abort = new AbortController();
     const states: StreamState[] = [];

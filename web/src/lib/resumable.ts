@@ -12,11 +12,18 @@ export type StreamState =
 export interface ResumableOptions<T> {
   /**
    * Opens the stream for items after `after`. Call `opened` when the server has answered (Connect's `onHeader`):
-   * a live stream may stay quiet for a long time, and the view should say it is live before the first item.
+   * a live stream may stay quiet for a long time, and the view should say it is live before the first item. The
+   * first message counts as an answer too.
    */
   open: (after: bigint, signal: AbortSignal, opened: () => void) => AsyncIterable<T>;
   /** The item's position in the stream (sequence or global position); strictly increasing. */
   cursorOf: (item: T) => bigint;
+  /**
+   * True for the server's "caught up" message (requested with announce_caught_up): it carries no item, only says the
+   * history is sent and the stream is live. It is not yielded and does not move the cursor. Firefox surfaces the
+   * response headers only with the first message, so on a quiet stream this message is what tells it the stream is live.
+   */
+  caughtUp?: (item: T) => boolean;
   /** Start after this cursor (0n: from the beginning). */
   after: bigint;
   signal: AbortSignal;
@@ -55,6 +62,7 @@ export async function* resumable<T>(options: ResumableOptions<T>): AsyncGenerato
   const {
     open,
     cursorOf,
+    caughtUp = () => false,
     signal,
     retryable = () => true,
     endIsFinal = true,
@@ -77,6 +85,9 @@ export async function* resumable<T>(options: ResumableOptions<T>): AsyncGenerato
     try {
       for await (const item of open(cursor, signal, opened)) {
         opened();
+        if (caughtUp(item)) {
+          continue;
+        }
         const at = cursorOf(item);
         if (at <= cursor) {
           continue;

@@ -59,7 +59,7 @@ export function App({ baseUrl }: { baseUrl: string }) {
       setToken(null);
     });
     const events = createEventFeed({
-      open: (after, signal, opened) => api.events.watchEvents({ afterPosition: after }, { signal, onHeader: opened }),
+      open: (after, signal, opened) => api.events.watchEvents({ afterPosition: after, announceCaughtUp: true }, { signal, onHeader: opened }),
       retryable: (error) => !isPermanent(error),
     });
     return { api, report, events };

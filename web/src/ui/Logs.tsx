@@ -78,6 +78,7 @@ export function Logs() {
           open: (after, signal, opened) => api.logs.watchLogs(watchRequest(filter, after), { signal, onHeader: opened }),
           // A message carries several entries, oldest first: resume after its last one.
           cursorOf: (r) => r.entries.at(-1)?.position ?? 0n,
+          caughtUp: (r) => r.caughtUp,
           after: 0n,
           signal: abort.signal,
           endIsFinal: false,

@@ -83,8 +83,9 @@ export function TaskDetail({ id }: { id: bigint }) {
       try {
         for await (const response of resumable({
           // The timeline's last sequence is the resume point: a reconnect replays only what it has not seen.
-          open: (after, signal, opened) => api.events.watchTaskEvents({ taskId: id, afterSequence: after }, { signal, onHeader: opened }),
+          open: (after, signal, opened) => api.events.watchTaskEvents({ taskId: id, afterSequence: after, announceCaughtUp: true }, { signal, onHeader: opened }),
           cursorOf: (r) => r.event?.sequence ?? 0n,
+          caughtUp: (r) => r.caughtUp,
           after: timeline.lastSequence,
           signal: abort.signal,
           endIsFinal: false,

@@ -47,8 +47,8 @@ describe("log line model", () => {
 
 describe("log filters", () => {
   it("asks the server for the tail first, then after the last position, with level and source", () => {
-    expect(watchRequest(DEFAULT_FILTER, 0n)).toEqual({ afterPosition: 0n, tail: 1000, minLevel: LogLevel.INFORMATION, sourcePrefix: "" });
-    expect(watchRequest({ minLevel: LogLevel.ERROR, source: "workers" }, 812n)).toEqual({ afterPosition: 812n, tail: 0, minLevel: LogLevel.ERROR, sourcePrefix: "worker " });
+    expect(watchRequest(DEFAULT_FILTER, 0n)).toEqual({ afterPosition: 0n, tail: 1000, minLevel: LogLevel.INFORMATION, sourcePrefix: "", announceCaughtUp: true });
+    expect(watchRequest({ minLevel: LogLevel.ERROR, source: "workers" }, 812n)).toEqual({ afterPosition: 812n, tail: 0, minLevel: LogLevel.ERROR, sourcePrefix: "worker ", announceCaughtUp: true });
     expect(watchRequest({ minLevel: LogLevel.UNSPECIFIED, source: "orchestrator" }, 0n, 99_999)).toMatchObject({ tail: 5000, minLevel: LogLevel.INFORMATION, sourcePrefix: "orchestrator " });
   });
 

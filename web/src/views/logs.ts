@@ -113,6 +113,8 @@ export function watchRequest(filter: LogFilter, after: bigint, tail = TAIL): Mes
     tail: after === 0n ? Math.min(5000, Math.max(1, tail)) : 0,
     minLevel: filter.minLevel === LogLevel.UNSPECIFIED ? LogLevel.INFORMATION : filter.minLevel,
     sourcePrefix: sourcePrefix(filter.source),
+    // The page shows "live" on it even when nothing matches yet (Firefox shows no headers before a first message).
+    announceCaughtUp: true,
   };
 }
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file devserver/logs/v1/logs.proto.
  */
 export const file_devserver_logs_v1_logs: GenFile = /*@__PURE__*/
-  fileDesc("ChxkZXZzZXJ2ZXIvbG9ncy92MS9sb2dzLnByb3RvEhFkZXZzZXJ2ZXIubG9ncy52MSK4AQoITG9nRW50cnkSEAoIcG9zaXRpb24YASABKAMSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoFbGV2ZWwYAyABKA4yGy5kZXZzZXJ2ZXIubG9ncy52MS5Mb2dMZXZlbBIOCgZzb3VyY2UYBCABKAkSEAoIY2F0ZWdvcnkYBSABKAkSDwoHbWVzc2FnZRgGIAEoCRIRCglleGNlcHRpb24YByABKAkifwoQV2F0Y2hMb2dzUmVxdWVzdBIWCg5hZnRlcl9wb3NpdGlvbhgBIAEoAxIMCgR0YWlsGAIgASgFEi4KCW1pbl9sZXZlbBgDIAEoDjIbLmRldnNlcnZlci5sb2dzLnYxLkxvZ0xldmVsEhUKDXNvdXJjZV9wcmVmaXgYBCABKAkiQQoRV2F0Y2hMb2dzUmVzcG9uc2USLAoHZW50cmllcxgBIAMoCzIbLmRldnNlcnZlci5sb2dzLnYxLkxvZ0VudHJ5Kq4BCghMb2dMZXZlbBIZChVMT0dfTEVWRUxfVU5TUEVDSUZJRUQQABITCg9MT0dfTEVWRUxfVFJBQ0UQARITCg9MT0dfTEVWRUxfREVCVUcQAhIZChVMT0dfTEVWRUxfSU5GT1JNQVRJT04QAxIVChFMT0dfTEVWRUxfV0FSTklORxAEEhMKD0xPR19MRVZFTF9FUlJPUhAFEhYKEkxPR19MRVZFTF9DUklUSUNBTBAGMmYKCkxvZ1NlcnZpY2USWAoJV2F0Y2hMb2dzEiMuZGV2c2VydmVyLmxvZ3MudjEuV2F0Y2hMb2dzUmVxdWVzdBokLmRldnNlcnZlci5sb2dzLnYxLldhdGNoTG9nc1Jlc3BvbnNlMAFCHqoCG0RldlNlcnZlci5Db250cmFjdHMuTG9ncy5WMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChxkZXZzZXJ2ZXIvbG9ncy92MS9sb2dzLnByb3RvEhFkZXZzZXJ2ZXIubG9ncy52MSK4AQoITG9nRW50cnkSEAoIcG9zaXRpb24YASABKAMSKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoFbGV2ZWwYAyABKA4yGy5kZXZzZXJ2ZXIubG9ncy52MS5Mb2dMZXZlbBIOCgZzb3VyY2UYBCABKAkSEAoIY2F0ZWdvcnkYBSABKAkSDwoHbWVzc2FnZRgGIAEoCRIRCglleGNlcHRpb24YByABKAkimwEKEFdhdGNoTG9nc1JlcXVlc3QSFgoOYWZ0ZXJfcG9zaXRpb24YASABKAMSDAoEdGFpbBgCIAEoBRIuCgltaW5fbGV2ZWwYAyABKA4yGy5kZXZzZXJ2ZXIubG9ncy52MS5Mb2dMZXZlbBIVCg1zb3VyY2VfcHJlZml4GAQgASgJEhoKEmFubm91bmNlX2NhdWdodF91cBgFIAEoCCJUChFXYXRjaExvZ3NSZXNwb25zZRIsCgdlbnRyaWVzGAEgAygLMhsuZGV2c2VydmVyLmxvZ3MudjEuTG9nRW50cnkSEQoJY2F1Z2h0X3VwGAIgASgIKq4BCghMb2dMZXZlbBIZChVMT0dfTEVWRUxfVU5TUEVDSUZJRUQQABITCg9MT0dfTEVWRUxfVFJBQ0UQARITCg9MT0dfTEVWRUxfREVCVUcQAhIZChVMT0dfTEVWRUxfSU5GT1JNQVRJT04QAxIVChFMT0dfTEVWRUxfV0FSTklORxAEEhMKD0xPR19MRVZFTF9FUlJPUhAFEhYKEkxPR19MRVZFTF9DUklUSUNBTBAGMmYKCkxvZ1NlcnZpY2USWAoJV2F0Y2hMb2dzEiMuZGV2c2VydmVyLmxvZ3MudjEuV2F0Y2hMb2dzUmVxdWVzdBokLmRldnNlcnZlci5sb2dzLnYxLldhdGNoTG9nc1Jlc3BvbnNlMAFCHqoCG0RldlNlcnZlci5Db250cmFjdHMuTG9ncy5WMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * One log entry.
@@ -110,6 +110,14 @@ export type WatchLogsRequest = Message<"devserver.logs.v1.WatchLogsRequest"> & {
    * @generated from field: string source_prefix = 4;
    */
   sourcePrefix: string;
+
+  /**
+   * Send one message with caught_up set (and no entries) once the requested tail or the entries after
+   * after_position are sent.
+   *
+   * @generated from field: bool announce_caught_up = 5;
+   */
+  announceCaughtUp: boolean;
 };
 
 /**
@@ -126,11 +134,20 @@ export const WatchLogsRequestSchema: GenMessage<WatchLogsRequest> = /*@__PURE__*
  */
 export type WatchLogsResponse = Message<"devserver.logs.v1.WatchLogsResponse"> & {
   /**
-   * At least one entry.
+   * At least one entry, except in the caught_up message.
    *
    * @generated from field: repeated devserver.logs.v1.LogEntry entries = 1;
    */
   entries: LogEntry[];
+
+  /**
+   * Set on one message without entries, when the request asked for it with announce_caught_up: the requested
+   * entries are sent and new ones arrive as they are written. Some browsers (Firefox) surface the response
+   * headers only with the first message, so the headers alone cannot tell a client that the stream is live.
+   *
+   * @generated from field: bool caught_up = 2;
+   */
+  caughtUp: boolean;
 };
 
 /**
