@@ -34,7 +34,7 @@ public sealed partial class DeliveryCleanup(GitDeliveryOptions options, TimeProv
         var root = Path.GetFullPath(options.Root);
         var cacheRoot = Path.Combine(root, "cache");
         var now = time.GetUtcNow();
-        var git = new GitRunner(logger, options.CommitterName, options.CommitterEmail);
+        var git = new GitRunner(logger, options);
 
         var worktrees = Subfolders(Path.Combine(root, "worktrees"))
             .Select(path => new CleanupCandidate(path, DiskUsage.LastWrite(path), DiskUsage.Bytes(path))).ToList();

@@ -24,7 +24,7 @@ public sealed partial class GitDelivery
         options.Validate();
         _options = options;
         _logger = logger;
-        _git = new GitRunner(logger, options.CommitterName, options.CommitterEmail, options);
+        _git = new GitRunner(logger, options);
     }
 
     /// <summary>Runs before each push of a direct commit (attempt 1, 2): lets tests stage a real race.</summary>

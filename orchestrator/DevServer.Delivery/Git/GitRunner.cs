@@ -28,18 +28,16 @@ internal sealed record GitResult(int? ExitCode, string StandardOutput, string Ou
 /// scrubbed of the token before anyone (the log, an outcome's message) sees it. Every command has a time limit: one
 /// that runs out is stopped with its whole process tree (git's remote helpers included) and reported as timed out.
 /// </summary>
-internal sealed partial class GitRunner(ILogger logger, string committerName, string committerEmail, GitDeliveryOptions? limits = null)
+internal sealed partial class GitRunner(ILogger logger, GitDeliveryOptions options)
 {
-    private static readonly GitDeliveryOptions DefaultLimits = new(".");
-
     // SIGINT first (git removes its lock files on it), then the tree is killed: a hung transfer has nothing to save.
     private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(2);
 
-    private readonly GitDeliveryOptions _limits = limits ?? DefaultLimits;
+    private readonly GitDeliveryOptions _limits = options;
 
-    public string CommitterName { get; } = committerName;
+    public string CommitterName { get; } = options.CommitterName;
 
-    public string CommitterEmail { get; } = committerEmail;
+    public string CommitterEmail { get; } = options.CommitterEmail;
 
     public async Task<GitResult> RunAsync(
         string directory,

@@ -17,7 +17,14 @@ internal static class DeliveryHosting
             var root = options.Root.Length > 0
                 ? Path.GetFullPath(options.Root)
                 : Path.Combine(services.GetRequiredService<DatabaseSettings>().DataDirectory, "delivery");
-            return new GitDeliveryOptions(root) { CommitterName = options.CommitterName, CommitterEmail = options.CommitterEmail };
+            return new GitDeliveryOptions(root)
+            {
+                CommitterName = options.CommitterName,
+                CommitterEmail = options.CommitterEmail,
+                CommandTimeout = options.GitCommandTimeout,
+                StallTime = options.GitStallTime,
+                StallBytesPerSecond = options.GitStallBytesPerSecond,
+            };
         });
         builder.Services.AddSingleton<GitDelivery>();
         builder.Services.AddSingleton<DeliveryCleanup>();

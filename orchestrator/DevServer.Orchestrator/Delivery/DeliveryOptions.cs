@@ -28,6 +28,15 @@ internal sealed class DeliveryOptions
     /// <summary>Per-request timeout of the forge clients.</summary>
     public TimeSpan ForgeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long one git command (fetch, push, am, rebase…) may run before it is stopped and retried later.</summary>
+    public TimeSpan GitCommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>An http(s) transfer below <see cref="GitStallBytesPerSecond"/> for this long is given up by git itself.</summary>
+    public TimeSpan GitStallTime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The transfer rate under which git counts an http(s) transfer as stalled.</summary>
+    public int GitStallBytesPerSecond { get; set; } = 1000;
+
     /// <summary>Fallback forge tokens per host (<c>Orchestrator:Delivery:ForgeTokens:&lt;host&gt;</c>), used when a repository has none.</summary>
     public IDictionary<string, string> ForgeTokens { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -40,14 +49,25 @@ internal sealed class DeliveryOptions
     /// <summary>Clone caches not used for this long are removed.</summary>
     public TimeSpan CacheMaxAge { get; set; } = TimeSpan.FromDays(14);
 
-    /// <summary>Least-recently-used caches are removed until all of them fit.</summary>
+    /// <summary>The cap on worktrees and caches together: the least recently used go first until everything fits.</summary>
     public long MaxCacheBytes { get; set; } = 20L * 1024 * 1024 * 1024;
 
     /// <summary>The back-off steps, with the documented default (30 s, 2 min, 10 min) when none are configured.</summary>
     public IReadOnlyList<TimeSpan> BackoffSteps =>
         RetryBackoff.Count > 0 ? [.. RetryBackoff] : [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
 
-    public TimeSpan RetryDelay(int failures) => BackoffSteps[Math.Clamp(failures - 1, 0, BackoffSteps.Count - 1)];
+    /// <summary>The longest wait a forge's own retry advice (a rate limit's reset) may impose: a bogus header cannot park a task for days.</summary>
+    public static readonly TimeSpan MaxForgeRetryAfter = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The wait after the <paramref name="failures"/>th transient failure in a row: the back-off step, or longer when
+    /// the forge said when to come back (a rate limit's Retry-After or reset time), up to <see cref="MaxForgeRetryAfter"/>.
+    /// </summary>
+    public TimeSpan RetryDelay(int failures, TimeSpan? forgeRetryAfter = null)
+    {
+        var step = BackoffSteps[Math.Clamp(failures - 1, 0, BackoffSteps.Count - 1)];
+        return forgeRetryAfter is { } asked && asked > step ? (asked < MaxForgeRetryAfter ? asked : MaxForgeRetryAfter) : step;
+    }
 
     public static bool IsValid(DeliveryOptions options) =>
         options.CommitterName.Trim().Length > 0
@@ -55,6 +75,9 @@ internal sealed class DeliveryOptions
         && options.Lease >= TimeSpan.FromSeconds(5)
         && options.PollInterval > TimeSpan.Zero
         && options.ForgeTimeout > TimeSpan.Zero
+        && options.GitCommandTimeout > TimeSpan.Zero
+        && options.GitStallTime >= TimeSpan.FromSeconds(1)
+        && options.GitStallBytesPerSecond >= 1
         && options.CleanupInterval > TimeSpan.Zero
         && options.WorktreeMaxAge > TimeSpan.Zero
         && options.CacheMaxAge > TimeSpan.Zero
@@ -64,5 +87,6 @@ internal sealed class DeliveryOptions
 
     public const string Requirement =
         $"{Section}: CommitterName must not be empty, CommitterEmail must be an address, Lease at least 5 s, PollInterval, " +
-        "ForgeTimeout, CleanupInterval, WorktreeMaxAge, CacheMaxAge and MaxCacheBytes positive, MaxRetries 0–1000, every RetryBackoff step positive and under a day.";
+        "ForgeTimeout, GitCommandTimeout, CleanupInterval, WorktreeMaxAge, CacheMaxAge and MaxCacheBytes positive, GitStallTime at least 1 s, " +
+        "GitStallBytesPerSecond at least 1, MaxRetries 0–1000, every RetryBackoff step positive and under a day.";
 }

@@ -28,6 +28,9 @@ internal sealed record DeliveryResult(DeliveryResultKind Kind, string Reason)
 
     public IReadOnlyList<PreflightFinding> Findings { get; init; } = [];
 
+    /// <summary>For a transient result: when the forge said to come back (a rate limit), if it said so.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>True when the work itself must change (a retry runs the agent again).</summary>
     public bool ByPreflight { get; init; }
 

@@ -131,7 +131,7 @@ internal sealed partial class TaskDelivery(
         return opened.Succeeded
             ? DeliveryResult.Success(DeliveryFlows.PullRequest, branch, pushed.Commit, opened.PullRequest, $"pull request {opened.Status.ToString().ToLowerInvariant()}")
             : opened.Retryable
-                ? DeliveryResult.Transient(Reason("the forge", opened))
+                ? DeliveryResult.Transient(Reason("the forge", opened)) with { RetryAfter = opened.RetryAfter }
                 : DeliveryResult.Blocked(Reason("the forge refused the pull request", opened), byPreflight: false);
     }
 
@@ -267,7 +267,7 @@ internal sealed partial class TaskDelivery(
                         break;
                     }
 
-                    var next = change.Now + retry.RetryDelay(failures);
+                    var next = change.Now + retry.RetryDelay(failures, result.RetryAfter);
                     await change.ExecuteAsync(
                         "UPDATE tasks SET delivery_claimed_until = NULL, delivery_not_before = @next WHERE id = @task",
                         p => p.AddWithValue("next", next), cancellationToken);
