@@ -17,7 +17,39 @@ public sealed class MigrationRunnerTests(PostgresFixture postgres)
 
         Assert.Equal("0001_pipeline", versions[0]);
         Assert.Equal(versions.Order(StringComparer.Ordinal), versions);
-        Assert.All(Migration.Embedded, m => Assert.Contains("CREATE", m.Sql, StringComparison.Ordinal));
+        Assert.All(Migration.Embedded, m => Assert.False(string.IsNullOrWhiteSpace(m.Sql), $"{m.Version} is empty."));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task RunAsync_DatabaseWithTheRetiredDeliveryCleanupJob_ItsQuartzRowsGoOthersStay()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateEmptyDatabaseAsync(ct));
+        // The part of Quartz's own schema the migration touches, as an older orchestrator left it: the delivery cleanup
+        // job (now a hosted service per instance) and the dispatch job (still there), each with a simple trigger.
+        await using (var setup = dataSource.CreateCommand(
+            """
+            CREATE TABLE qrtz_job_details (sched_name text, job_name text, job_group text, PRIMARY KEY (sched_name, job_name, job_group));
+            CREATE TABLE qrtz_triggers (sched_name text, trigger_name text, trigger_group text, job_name text, job_group text,
+                PRIMARY KEY (sched_name, trigger_name, trigger_group),
+                FOREIGN KEY (sched_name, job_name, job_group) REFERENCES qrtz_job_details);
+            CREATE TABLE qrtz_simple_triggers (sched_name text, trigger_name text, trigger_group text,
+                PRIMARY KEY (sched_name, trigger_name, trigger_group),
+                FOREIGN KEY (sched_name, trigger_name, trigger_group) REFERENCES qrtz_triggers);
+            INSERT INTO qrtz_job_details VALUES ('devserver', 'delivery-cleanup', 'delivery'), ('devserver', 'dispatch', 'pipeline');
+            INSERT INTO qrtz_triggers VALUES ('devserver', 'delivery-cleanup', 'delivery', 'delivery-cleanup', 'delivery'),
+                ('devserver', 'dispatch-backstop', 'pipeline', 'dispatch', 'pipeline');
+            INSERT INTO qrtz_simple_triggers VALUES ('devserver', 'delivery-cleanup', 'delivery'), ('devserver', 'dispatch-backstop', 'pipeline');
+            """))
+        {
+            await setup.ExecuteNonQueryAsync(ct);
+        }
+
+        await Runner(dataSource).RunAsync(Migration.Embedded, ct);
+
+        Assert.Equal("dispatch", await ScalarAsync<string>(dataSource, "SELECT string_agg(job_name, ',') FROM qrtz_job_details", ct));
+        Assert.Equal("dispatch-backstop", await ScalarAsync<string>(dataSource, "SELECT string_agg(trigger_name, ',') FROM qrtz_triggers", ct));
+        Assert.Equal("dispatch-backstop", await ScalarAsync<string>(dataSource, "SELECT string_agg(trigger_name, ',') FROM qrtz_simple_triggers", ct));
     }
 
     [Fact(Timeout = TimeoutMs)]

@@ -21,23 +21,9 @@ internal sealed partial class WorkspaceCleanupService(
 {
     private readonly WorkspaceCleanupOptions _settings = options.Value.Cleanup;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(_settings.FirstRunDelay, timeProvider, stoppingToken);
-            using var timer = new PeriodicTimer(_settings.Interval, timeProvider);
-            do
-            {
-                await CleanOnceAsync(stoppingToken);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The worker stops: an interrupted cleanup is simply done next time.
-        }
-    }
+    // An interrupted cleanup is simply done next time.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        CleanupSchedule.RunAsync(_settings.FirstRunDelay, _settings.Interval, timeProvider, cancellationToken => CleanOnceAsync(cancellationToken), stoppingToken);
 
     /// <summary>One cleanup; null when it failed as a whole (logged).</summary>
     internal async Task<WorkspaceCleanupReport?> CleanOnceAsync(CancellationToken cancellationToken)
