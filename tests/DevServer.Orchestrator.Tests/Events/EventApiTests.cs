@@ -151,18 +151,7 @@ public sealed class EventApiTests(ApiOrchestratorFixture orchestrator) : IClassF
 
         // The server reads where the log ends when the call arrives, which the client cannot observe: keep making
         // events until the first one comes through. Whatever comes must be newer than everything stored before.
-        using var poking = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var poker = PokeAsync(target.Id, poking.Token);
-        WatchEventsResponse first;
-        try
-        {
-            first = await NextAsync(watch.ResponseStream, ct);
-        }
-        finally
-        {
-            await poking.CancelAsync();
-            await poker;
-        }
+        var first = await NextWhilePokingAsync(watch.ResponseStream, target.Id, ct);
 
         Assert.True(first.Event.Position > newestBefore, $"Got position {first.Event.Position}, stored before the watch: up to {newestBefore}.");
         Assert.Equal(target.Id, first.Event.TaskId);
@@ -273,19 +262,7 @@ public sealed class EventApiTests(ApiOrchestratorFixture orchestrator) : IClassF
         using var watch = Events.WatchEvents(new WatchEventsRequest { AfterPosition = -1 }, cancellationToken: ct);
 
         // A watch that did not ask keeps the old shape: the first message is the next event, not an announcement.
-        await orchestrator.Tasks.UpdateTaskAsync(new UpdateTaskRequest { Id = task.Id, Title = "next" }, cancellationToken: ct);
-        using var poking = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var poker = PokeAsync(task.Id, poking.Token);
-        WatchEventsResponse first;
-        try
-        {
-            first = await NextAsync(watch.ResponseStream, ct);
-        }
-        finally
-        {
-            await poking.CancelAsync();
-            await poker;
-        }
+        var first = await NextWhilePokingAsync(watch.ResponseStream, task.Id, ct);
 
         Assert.False(first.CaughtUp);
         Assert.NotNull(first.Event);
@@ -304,6 +281,22 @@ public sealed class EventApiTests(ApiOrchestratorFixture orchestrator) : IClassF
 
         Assert.Equal(count, task.LastEventSequence);
         return task;
+    }
+
+    /// <summary>The watch's next message, while the task's description changes every 200 ms until it arrives.</summary>
+    private async Task<WatchEventsResponse> NextWhilePokingAsync(IAsyncStreamReader<WatchEventsResponse> stream, long taskId, CancellationToken cancellationToken)
+    {
+        using var poking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var poker = PokeAsync(taskId, poking.Token);
+        try
+        {
+            return await NextAsync(stream, cancellationToken);
+        }
+        finally
+        {
+            await poking.CancelAsync();
+            await poker;
+        }
     }
 
     /// <summary>Changes the task's description every 200 ms until cancelled.</summary>

@@ -2,40 +2,10 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { QueueStateSchema, type QueueState } from "../gen/devserver/queue/v1/queue_pb";
 import { TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
-import type { Clock } from "../lib/debounce";
 import { statusChanged } from "../test/dashFixtures";
 import { event } from "../test/fixtures";
+import { manualClock } from "../test/manualClock";
 import { changesTaskList, countsKey, createTaskListRefresh, REFRESH_MAX_WAIT_MS, REFRESH_WAIT_MS } from "./taskList";
-
-/** Timers that run only when the test moves time on. */
-function manualClock() {
-  let now = 0;
-  let next = 1;
-  const timers = new Map<number, { at: number; run: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    set: (run, ms) => {
-      const id = next++;
-      timers.set(id, { at: now + ms, run });
-      return id;
-    },
-    clear: (id) => timers.delete(id as number),
-  };
-  const advance = (ms: number) => {
-    const until = now + ms;
-    for (;;) {
-      const due = [...timers.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (due === undefined) {
-        break;
-      }
-      timers.delete(due[0]);
-      now = due[1].at;
-      due[1].run();
-    }
-    now = until;
-  };
-  return { clock, advance };
-}
 
 function queue(counts: Array<[TaskStatus, number]>): QueueState {
   return create(QueueStateSchema, { counts: counts.map(([status, count]) => ({ status, count })) });
