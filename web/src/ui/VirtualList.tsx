@@ -41,8 +41,9 @@ export function VirtualList<T>({ items, rowHeight, height, follow, renderRow, ro
     if (el !== null && follow && pinned.current) {
       el.scrollTop = win.totalHeight;
     }
-    // The items, not their count: a capped list (the logs) keeps its length while new rows push old ones out.
-  }, [items, follow]);
+    // The items and their count: a capped list (the logs) keeps its length while new rows push old ones out, and the
+    // task timeline appends to the same array in place (its views are kept current without refiltering).
+  }, [items, items.length, follow]);
 
   useLayoutEffect(() => {
     const el = ref.current;
