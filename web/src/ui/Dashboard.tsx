@@ -1,19 +1,17 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { TaskEvent } from "../gen/devserver/events/v1/events_pb";
-import type { WatchQueueResponse } from "../gen/devserver/queue/v1/queue_pb";
 import { TaskStatus, type AgentTask } from "../gen/devserver/tasks/v1/tasks_pb";
-import { isPermanent } from "../api/errors";
 import { createDebouncer } from "../lib/debounce";
-import { resumable, type StreamState } from "../lib/resumable";
+import type { StreamState } from "../lib/resumable";
 import { taskHref } from "../lib/route";
-import { snapshots } from "../lib/snapshots";
-import { browserTimeZone, isZoneRejected } from "../lib/timezone";
+import { browserTimeZone } from "../lib/timezone";
 import { eventEffects, toDashboardView } from "../views/dashboard";
 import { toEventRow } from "../views/eventModel";
 import { Analytics } from "./Analytics";
 import { Card, ErrorBanner, LiveIndicator, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
 import { useNow } from "./hooks";
+import { useQueueState } from "./useQueueState";
 
 const RECENT = 40;
 const RUNNING = [TaskStatus.RUNNING, TaskStatus.VERIFYING, TaskStatus.DELIVERING];
@@ -21,10 +19,11 @@ const RUNNING = [TaskStatus.RUNNING, TaskStatus.VERIFYING, TaskStatus.DELIVERING
 export function Dashboard() {
   const { api, report, events } = useApp();
   const now = useNow();
-  const [snapshot, setSnapshot] = useState<WatchQueueResponse | undefined>(undefined);
-  const [queueStream, setQueueStream] = useState<StreamState | null>(null);
+  // The queue and the workers, with "today" from the browser's midnight (UTC if the orchestrator does not know its
+  // zone): WatchQueue sends the whole picture on every change and reconnects on its own.
+  const [zone] = useState(browserTimeZone);
+  const { snapshot, stream: queueStream, utcOnly, error: queueError, showQueue } = useQueueState(zone);
   const [eventStream, setEventStream] = useState<StreamState | null>(null);
-  const [utcOnly, setUtcOnly] = useState(false);
   const [running, setRunning] = useState<AgentTask[]>([]);
   const [recent, setRecent] = useState<TaskEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -32,40 +31,12 @@ export function Dashboard() {
   // Bumped (debounced) when tasks finish: the analytics re-read their figures then, and only then.
   const [finished, setFinished] = useState(0);
 
-  // The queue and the workers: WatchQueue sends the whole picture on every change; reconnects on its own.
+  // An error that ended the queue's watch (already reported) shows in the banner too.
   useEffect(() => {
-    const abort = new AbortController();
-    void (async () => {
-      let zone = browserTimeZone();
-      for (;;) {
-        const timeZone = zone;
-        try {
-          for await (const s of snapshots({
-            open: (signal, opened) => api.queue.watchQueue({ timeZone }, { signal, onHeader: opened }),
-            signal: abort.signal,
-            retryable: (err) => !isPermanent(err),
-            onState: setQueueStream,
-          })) {
-            setSnapshot(s);
-          }
-          return;
-        } catch (err) {
-          if (abort.signal.aborted) {
-            return;
-          }
-          // An orchestrator that does not know the browser's zone: count "today" in UTC rather than nothing.
-          if (isZoneRejected(err, zone)) {
-            zone = "";
-            setUtcOnly(true);
-            continue;
-          }
-          setError(report(err).message);
-          return;
-        }
-      }
-    })();
-    return () => abort.abort();
-  }, [api]);
+    if (queueError !== null) {
+      setError(queueError.message);
+    }
+  }, [queueError]);
 
   // The running agents and the latest events: the tab's shared global event stream (resumable by position).
   useEffect(() => {
@@ -125,7 +96,9 @@ export function Dashboard() {
     try {
       const r = await api.queue.updateQueue({ paused });
       // WatchQueue sends the change too; showing the answer at once keeps the buttons honest meanwhile.
-      setSnapshot((s) => (s === undefined || r.queue === undefined ? s : { ...s, queue: r.queue }));
+      if (r.queue !== undefined) {
+        showQueue(r.queue);
+      }
       setError(null);
     } catch (err) {
       setError(report(err).message);

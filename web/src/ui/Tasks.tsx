@@ -17,7 +17,7 @@ import { taskHref } from "../lib/route";
 import type { StreamState } from "../lib/resumable";
 import { turnLimitText } from "../views/agentFields";
 import { ALL_STATUSES, formatTime, statusName } from "../views/format";
-import { createTaskListRefresh, type TaskListRefresh } from "../views/taskList";
+import { createTaskListRefresh, readFailed, readStarted, type ShownRows, type TaskListRefresh } from "../views/taskList";
 import { ErrorBanner, LiveIndicator, PlaceholderRow, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
 import { useQueueState } from "./useQueueState";
@@ -25,12 +25,11 @@ import { useQueueState } from "./useQueueState";
 export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskStatus[]; pageSize: number; includeRetired: boolean }) {
   const { api, report, events } = useApp();
   const [paging, setPaging] = useState<PagingState>(() => initialPaging(pageSize, statuses));
-  const [tasks, setTasks] = useState<AgentTask[] | null>(null);
+  const [shown, setShown] = useState<ShownRows<AgentTask>>({ request: null, rows: null });
   const [error, setError] = useState<string | null>(null);
   const [feed, setFeed] = useState<StreamState | null>(null);
   // Bumped when something changed the list: the current page is read again, in place.
   const [version, setVersion] = useState(0);
-  const shownRequest = useRef<string | null>(null);
   const refresh = useRef<TaskListRefresh | null>(null);
   const { queue } = useQueueState();
   const filterKey = `${statuses.join(",")}|${pageSize}|${includeRetired}`;
@@ -42,21 +41,20 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
   const requestKey = `${request.statuses.join(",")}|${request.pageSize}|${request.pageToken}|${includeRetired}`;
   useEffect(() => {
     const abort = new AbortController();
-    // Another page or filter shows "Loading…"; the same page read again keeps its rows until the answer.
-    if (shownRequest.current !== requestKey) {
-      setTasks(null);
-      shownRequest.current = requestKey;
-    }
+    setShown((s) => readStarted(s, requestKey));
     api.tasks
       .listTasks(request, { signal: abort.signal })
       .then((r) => {
-        setTasks(r.tasks);
+        if (abort.signal.aborted) {
+          return;
+        }
+        setShown({ request: requestKey, rows: r.tasks });
         setPaging((p) => pageLoaded(p, r.nextPageToken));
         setError(null);
       })
       .catch((err: unknown) => {
         if (!abort.signal.aborted) {
-          setTasks([]);
+          setShown((s) => readFailed(s, requestKey));
           setError(report(err).message);
         }
       });
@@ -89,6 +87,7 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
     location.hash = taskListHref(next, pageSize, includeRetired);
   }
 
+  const tasks = shown.rows;
   const first = firstRowNumber(paging);
   return (
     <main>

@@ -5,7 +5,7 @@ import { TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
 import { statusChanged } from "../test/dashFixtures";
 import { event } from "../test/fixtures";
 import { manualClock } from "../test/manualClock";
-import { changesTaskList, countsKey, createTaskListRefresh, REFRESH_MAX_WAIT_MS, REFRESH_WAIT_MS } from "./taskList";
+import { changesTaskList, countsKey, createTaskListRefresh, readFailed, readStarted, REFRESH_MAX_WAIT_MS, REFRESH_WAIT_MS, type ShownRows } from "./taskList";
 
 function queue(counts: Array<[TaskStatus, number]>): QueueState {
   return create(QueueStateSchema, { counts: counts.map(([status, count]) => ({ status, count })) });
@@ -111,5 +111,29 @@ describe("the task list's live refresh", () => {
     expect(countsKey(queue([]))).toBe("");
     expect(countsKey(queue([[TaskStatus.DONE, 2], [TaskStatus.PENDING, 1]]))).toBe(countsKey(queue([[TaskStatus.PENDING, 1], [TaskStatus.DONE, 2]])));
     expect(countsKey(queue([[TaskStatus.DONE, 2]]))).not.toBe(countsKey(queue([[TaskStatus.DONE, 3]])));
+  });
+});
+
+describe("the task list's rows while a page is read", () => {
+  const pageOne = "|50||false";
+  const pageTwo = "|50|token-2|false";
+  const showing: ShownRows<string> = { request: pageOne, rows: ["#1", "#2"] };
+
+  it("keeps the rows on screen while the same page is read again, and shows Loading… for another page", () => {
+    expect(readStarted(showing, pageOne)).toEqual(showing);
+    expect(readStarted(showing, pageTwo)).toEqual({ request: pageTwo, rows: null });
+    expect(readStarted({ request: null, rows: null }, pageOne)).toEqual({ request: pageOne, rows: null });
+  });
+
+  it("keeps the rows when a live re-read of the page on screen fails, rather than emptying the table", () => {
+    const started = readStarted(showing, pageOne);
+    expect(readFailed(started, pageOne)).toEqual(showing);
+  });
+
+  it("shows no rows when another page or filter fails to load, as nothing of it is shown yet", () => {
+    expect(readFailed(readStarted(showing, pageTwo), pageTwo)).toEqual({ request: pageTwo, rows: [] });
+    expect(readFailed(readStarted({ request: null, rows: null }, pageOne), pageOne)).toEqual({ request: pageOne, rows: [] });
+    // Its own re-read failing again stays empty; the next successful read fills it.
+    expect(readFailed(readStarted({ request: pageTwo, rows: [] }, pageTwo), pageTwo)).toEqual({ request: pageTwo, rows: [] });
   });
 });

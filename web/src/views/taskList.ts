@@ -72,3 +72,23 @@ export function createTaskListRefresh(reload: () => void, clock?: Clock): TaskLi
     },
   };
 }
+
+/** The rows the Tasks page shows and the read (page and filter) they answer; null rows show "Loading…". */
+export interface ShownRows<T> {
+  request: string | null;
+  rows: T[] | null;
+}
+
+/** A read of `request` starts: the same page read again keeps its rows until the answer, another shows "Loading…". */
+export function readStarted<T>(shown: ShownRows<T>, request: string): ShownRows<T> {
+  return shown.request === request ? shown : { request, rows: null };
+}
+
+/**
+ * A read of `request` failed. A live re-read of the page on screen keeps its rows: one failed refresh should not
+ * empty the table until the next change (the error banner says the rows may be stale). A page or filter with
+ * nothing shown yet shows no rows, only the error.
+ */
+export function readFailed<T>(shown: ShownRows<T>, request: string): ShownRows<T> {
+  return shown.request === request && shown.rows !== null ? shown : { request, rows: [] };
+}
