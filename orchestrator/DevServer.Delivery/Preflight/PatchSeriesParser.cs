@@ -26,13 +26,17 @@ internal sealed class PatchedFile(string path)
     public List<AddedLine> AddedLines { get; } = [];
 }
 
-/// <summary>One patch of the series: its author and the files it changes.</summary>
-internal sealed record ParsedPatch(int Index, string AuthorName, string AuthorEmail, string Subject, IReadOnlyList<PatchedFile> Files);
+/// <summary>
+/// One patch of the series: its author, its commit message (the decoded subject, then the body's lines) and the
+/// files it changes.
+/// </summary>
+internal sealed record ParsedPatch(
+    int Index, string AuthorName, string AuthorEmail, string Subject, IReadOnlyList<string> Message, IReadOnlyList<PatchedFile> Files);
 
 /// <summary>
-/// Reads a <c>git format-patch</c> mbox: each patch's author and subject, and for each file its path, and the lines
-/// it adds with their numbers in the new file (from the hunk headers). Binary patch data is counted, never read as
-/// text: base85 would look like one long high-entropy secret.
+/// Reads a <c>git format-patch</c> mbox: each patch's author and commit message, and for each file its path, and the
+/// lines it adds with their numbers in the new file (from the hunk headers). Binary patch data is counted, never read
+/// as text: base85 would look like one long high-entropy secret.
 /// </summary>
 internal static partial class PatchSeriesParser
 {
@@ -61,6 +65,7 @@ internal static partial class PatchSeriesParser
     private static ParsedPatch ParsePatch(int index, ReadOnlySpan<string> lines)
     {
         var (authorName, authorEmail, subject, bodyStart) = ReadHeaders(lines);
+        var message = ReadMessage(subject, lines, bodyStart);
         var files = new List<PatchedFile>();
         PatchedFile? file = null;
         int oldLeft = 0, newLeft = 0, newLine = 0;
@@ -163,7 +168,49 @@ internal static partial class PatchSeriesParser
             }
         }
 
-        return new ParsedPatch(index, authorName, authorEmail, subject, files);
+        return new ParsedPatch(index, authorName, authorEmail, subject, message, files);
+    }
+
+    /// <summary>
+    /// The subject and the body: the lines between the headers and the <c>---</c> line format-patch writes before the
+    /// diffstat. git does not escape a <c>---</c> line inside a message (git am would cut the message there), so the
+    /// separator is the last one before the first <c>diff --git</c>: everything the mbox carries as message is read.
+    /// </summary>
+    private static List<string> ReadMessage(string subject, ReadOnlySpan<string> lines, int bodyStart)
+    {
+        var diff = lines.Length;
+        for (var i = bodyStart; i < lines.Length; i++)
+        {
+            if (lines[i].StartsWith("diff --git ", StringComparison.Ordinal))
+            {
+                diff = i;
+                break;
+            }
+        }
+
+        // A patch without a diff (format-patch --always on an empty commit) may end with a "-- " signature instead.
+        var end = LastLine(lines, bodyStart, diff, "---") ?? (diff == lines.Length ? LastLine(lines, bodyStart, diff, "-- ") : null) ?? diff;
+
+        var message = new List<string> { subject };
+        for (var i = bodyStart + 1; i < end; i++)
+        {
+            message.Add(lines[i].TrimEnd('\r'));
+        }
+
+        return message;
+    }
+
+    private static int? LastLine(ReadOnlySpan<string> lines, int after, int before, string text)
+    {
+        for (var i = before - 1; i > after; i--)
+        {
+            if (lines[i].TrimEnd('\r') == text)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     private static (string Name, string Email, string Subject, int BodyStart) ReadHeaders(ReadOnlySpan<string> lines)
@@ -210,47 +257,94 @@ internal static partial class PatchSeriesParser
         var address = Address().Match(from);
         var email = address.Success ? address.Groups[1].Value.Trim() : from.Trim();
         var name = address.Success ? from[..address.Index].Trim().Trim('"') : string.Empty;
-        return (DecodeWords(name), email, DecodeWords(subject.Replace("[PATCH] ", string.Empty, StringComparison.Ordinal)), i);
+        return (DecodeWords(name), email, PatchPrefix().Replace(DecodeWords(subject), string.Empty, 1), i);
     }
 
-    // RFC 2047 encoded words, which format-patch writes for non-ASCII names and subjects.
-    private static string DecodeWords(string value) =>
-        EncodedWord().Replace(value, match =>
+    /// <summary>
+    /// Decodes RFC 2047 encoded words, which format-patch writes for non-ASCII names and subjects. It cuts a long
+    /// subject into several words on folded lines, anywhere (inside a token, too); the whitespace between two encoded
+    /// words is not part of the text (RFC 2047, 6.2), and the bytes of adjacent words are decoded together, so a
+    /// character or a token split between them comes out whole.
+    /// </summary>
+    private static string DecodeWords(string value)
+    {
+        var text = new StringBuilder();
+        var pending = new List<byte>();
+        Encoding? pendingEncoding = null;
+        var position = 0;
+        foreach (Match match in EncodedWord().Matches(value))
         {
-            try
+            var gap = value.AsSpan(position, match.Index - position);
+            position = match.Index + match.Length;
+            var decoded = DecodeWord(match);
+            if (decoded is null)
             {
-                var encoding = Encoding.GetEncoding(match.Groups[1].Value);
-                var payload = match.Groups[3].Value;
-                if (match.Groups[2].Value is "b" or "B")
-                {
-                    return encoding.GetString(Convert.FromBase64String(payload));
-                }
-
-                var bytes = new List<byte>();
-                for (var i = 0; i < payload.Length; i++)
-                {
-                    if (payload[i] == '_')
-                    {
-                        bytes.Add((byte)' ');
-                    }
-                    else if (payload[i] == '=' && i + 2 < payload.Length)
-                    {
-                        bytes.Add(byte.Parse(payload.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-                        i += 2;
-                    }
-                    else
-                    {
-                        bytes.Add((byte)payload[i]);
-                    }
-                }
-
-                return encoding.GetString([.. bytes]);
+                Flush();
+                text.Append(gap).Append(match.Value);
+                continue;
             }
-            catch (Exception exception) when (exception is ArgumentException or FormatException)
+
+            if (pendingEncoding is null || !gap.IsWhiteSpace() || !pendingEncoding.Equals(decoded.Value.Encoding))
             {
-                return match.Value;
+                Flush();
+                text.Append(gap);
             }
-        });
+
+            pendingEncoding = decoded.Value.Encoding;
+            pending.AddRange(decoded.Value.Bytes);
+        }
+
+        Flush();
+        return text.Append(value.AsSpan(position)).ToString();
+
+        void Flush()
+        {
+            if (pendingEncoding is not null)
+            {
+                text.Append(pendingEncoding.GetString([.. pending]));
+            }
+
+            pending.Clear();
+            pendingEncoding = null;
+        }
+    }
+
+    private static (Encoding Encoding, byte[] Bytes)? DecodeWord(Match match)
+    {
+        try
+        {
+            var encoding = Encoding.GetEncoding(match.Groups[1].Value);
+            var payload = match.Groups[3].Value;
+            if (match.Groups[2].Value is "b" or "B")
+            {
+                return (encoding, Convert.FromBase64String(payload));
+            }
+
+            var bytes = new List<byte>();
+            for (var i = 0; i < payload.Length; i++)
+            {
+                if (payload[i] == '_')
+                {
+                    bytes.Add((byte)' ');
+                }
+                else if (payload[i] == '=' && i + 2 < payload.Length)
+                {
+                    bytes.Add(byte.Parse(payload.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                    i += 2;
+                }
+                else
+                {
+                    bytes.Add((byte)payload[i]);
+                }
+            }
+
+            return (encoding, [.. bytes]);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException)
+        {
+            return null;
+        }
+    }
 
     // "diff --git a/x b/x": when both sides are the same path the split is unambiguous even with spaces in it.
     private static string PathFromDiffLine(string line)
@@ -342,4 +436,8 @@ internal static partial class PatchSeriesParser
 
     [GeneratedRegex(@"=\?([^?]+)\?([bBqQ])\?([^?]*)\?=")]
     private static partial Regex EncodedWord();
+
+    // format-patch's "[PATCH]" or "[PATCH 2/5]" (or a --subject-prefix) before the commit's own subject.
+    [GeneratedRegex(@"^\[[^\]]*PATCH[^\]]*\] ?")]
+    private static partial Regex PatchPrefix();
 }

@@ -5,7 +5,7 @@ namespace DevServer.Delivery.Preflight;
 /// finding carries a secret's value, so findings may go into events, logs and pull request comments.
 /// </summary>
 /// <param name="RuleId">The rule (see <see cref="PreflightRules"/>).</param>
-/// <param name="File">The path in the new tree; empty for series-wide findings (size, author).</param>
+/// <param name="File">The path in the new tree; empty for series-wide findings (size, author, a commit message).</param>
 /// <param name="Line">The line number in the new file; 0 when the finding is not about one line.</param>
 /// <param name="Preview">What was found, masked.</param>
 public sealed record PreflightFinding(string RuleId, string File, int Line, string Preview)

@@ -2,9 +2,9 @@ namespace DevServer.Delivery.Preflight;
 
 /// <summary>
 /// The gate every delivery passes first: scans a patch series (a <c>git format-patch --binary</c> mbox) for secrets
-/// in the lines it adds, for paths it must not touch, for unexpected authors and for excessive size. Pure: the same
-/// series and options always give the same findings, in the same order (series-wide findings first, then by file,
-/// line and rule).
+/// in the lines it adds and in its commit messages, for paths it must not touch, for unexpected authors and for
+/// excessive size. Pure: the same series and options always give the same findings, in the same order (series-wide
+/// findings first, then by file, line and rule).
 /// </summary>
 public static class PreflightGate
 {
@@ -25,6 +25,7 @@ public static class PreflightGate
         }
 
         CheckAuthors(patches, options.Identity, findings);
+        CheckMessages(patches, options, findings);
         CheckFiles(patches, options, findings);
         var ordered = findings
             .Distinct()
@@ -55,6 +56,19 @@ public static class PreflightGate
             {
                 findings.Add(new PreflightFinding(
                     PreflightRules.Author, string.Empty, 0, $"patch {patch.Index} is authored by {email}, which is not an expected identity"));
+            }
+        }
+    }
+
+    // The messages are delivered too (commits on the forge, the pull request's commit list): the same secret rules as
+    // added lines. A finding names the commit and shows the line masked; it is series-wide (no file, no line).
+    private static void CheckMessages(IReadOnlyList<ParsedPatch> patches, PreflightOptions options, List<PreflightFinding> findings)
+    {
+        foreach (var patch in patches)
+        {
+            foreach (var line in patch.Message)
+            {
+                AddSecretFindings(line, options, string.Empty, 0, $"commit {patch.Index} message: ", findings);
             }
         }
     }
@@ -117,17 +131,23 @@ public static class PreflightGate
     {
         foreach (var line in file.AddedLines)
         {
-            var matches = SecretRules.Find(line.Text, options);
-            if (matches.Count == 0)
-            {
-                continue;
-            }
+            AddSecretFindings(line.Text, options, file.Path, line.Number, string.Empty, findings);
+        }
+    }
 
-            var preview = SecretRules.Mask(line.Text, matches);
-            foreach (var ruleId in matches.Select(m => m.RuleId).Distinct())
-            {
-                findings.Add(new PreflightFinding(ruleId, file.Path, line.Number, preview));
-            }
+    /// <summary>One finding per secret rule that matches <paramref name="text"/>, previewed with the secrets masked.</summary>
+    private static void AddSecretFindings(string text, PreflightOptions options, string file, int line, string previewPrefix, List<PreflightFinding> findings)
+    {
+        var matches = SecretRules.Find(text, options);
+        if (matches.Count == 0)
+        {
+            return;
+        }
+
+        var preview = previewPrefix + SecretRules.Mask(text, matches);
+        foreach (var ruleId in matches.Select(m => m.RuleId).Distinct())
+        {
+            findings.Add(new PreflightFinding(ruleId, file, line, preview));
         }
     }
 
