@@ -9,8 +9,8 @@ namespace DevServer.Orchestrator.Delivery;
 /// <summary>
 /// Delivers tasks that reached <c>delivering</c>, one at a time: woken by the transition into it, and every
 /// <see cref="DeliveryOptions.PollInterval"/> for retries whose back-off ended and for leases a crashed instance left
-/// behind. A claim is a lease (<c>tasks.delivery_claimed_until</c>) taken with <c>FOR UPDATE SKIP LOCKED</c>, so two
-/// orchestrators never deliver the same task at once.
+/// behind. A claim is a lease (<c>tasks.delivery_claimed_until</c>) taken with <c>FOR UPDATE SKIP LOCKED</c> and
+/// renewed while the delivery runs (<see cref="DeliveryLease"/>), so two orchestrators never deliver the same task at once.
 /// </summary>
 internal sealed class DeliveryLoop(
     NpgsqlDataSource dataSource,
@@ -65,8 +65,7 @@ internal sealed class DeliveryLoop(
             return null;
         }
 
-        // Stored in microseconds: round now so the value compared at the end is exactly the stored one.
-        var until = TruncateToMicroseconds(change.Now + options.Value.Lease);
+        var until = DeliveryLease.Until(change.Now, options.Value.Lease);
         await change.ExecuteAsync("UPDATE tasks SET delivery_claimed_until = @until WHERE id = @task", p => p.AddWithValue("until", until), cancellationToken);
         var (flow, attempt) = await ReadFlowAsync(change, cancellationToken);
         change.AddEvent(attempt, new TaskEvent { DeliveryStarted = new DeliveryStarted { Flow = DeliveryFlows.FromStored(flow) } });
@@ -91,6 +90,4 @@ internal sealed class DeliveryLoop(
         await reader.ReadAsync(cancellationToken);
         return (DeliveryFlows.Effective(reader.GetString(0), reader.GetString(1)), reader.GetInt32(2));
     }
-
-    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) => new(time.Ticks - (time.Ticks % 10), time.Offset);
 }

@@ -23,6 +23,7 @@ internal sealed partial class TaskDelivery(
     GitDelivery git,
     IHttpClientFactory httpClients,
     IOptions<DeliveryOptions> options,
+    TimeProvider clock,
     ILogger<TaskDelivery> logger)
 {
     public const string HttpClientName = "forge";
@@ -36,8 +37,37 @@ internal sealed partial class TaskDelivery(
         return await command.ExecuteScalarAsync(cancellationToken) as string == "delivery";
     }
 
-    /// <summary>Delivers the task claimed until <paramref name="claim"/>; records nothing if the claim was lost meanwhile.</summary>
+    /// <summary>
+    /// Delivers the task claimed until <paramref name="claim"/>, renewing the claim while it works (see
+    /// <see cref="DeliveryLease"/>); stops its work and records nothing if the claim is lost meanwhile.
+    /// </summary>
     public async Task DeliverAsync(long taskId, DateTimeOffset claim, CancellationToken cancellationToken)
+    {
+        await using var lease = DeliveryLease.Start(transitions, clock, options.Value.Lease, taskId, claim, logger, cancellationToken);
+        Conclusion? conclusion = null;
+        try
+        {
+            conclusion = await WorkAsync(taskId, lease.Token);
+        }
+        catch (OperationCanceledException) when (lease.Lost && !cancellationToken.IsCancellationRequested)
+        {
+            // The lease stopped the work (and logged why): whoever holds the task now delivers it.
+        }
+
+        // Stopped before recording: no renewal moves the claim between the final check and the outcome.
+        if (await lease.StopAsync() is not { } heldClaim || conclusion is null)
+        {
+            return;
+        }
+
+        await RecordAsync(taskId, heldClaim, conclusion.Attempt, conclusion.Result, conclusion.Measured, cancellationToken);
+    }
+
+    /// <summary>What one delivery concluded: the attempt whose work it delivered, the result, the statistics it measured.</summary>
+    private sealed record Conclusion(int Attempt, DeliveryResult Result, (long RunId, DiffStatistics Statistics)? Measured);
+
+    /// <summary>The delivery's work, up to the result; nothing is recorded here.</summary>
+    private async Task<Conclusion> WorkAsync(long taskId, CancellationToken cancellationToken)
     {
         DeliveryContext? context = null;
         DeliveryResult result;
@@ -47,15 +77,13 @@ internal sealed partial class TaskDelivery(
             context = await DeliveryContext.ReadAsync(dataSource, taskId, cancellationToken);
             if (context is null)
             {
-                await RecordAsync(taskId, claim, 0, DeliveryResult.Blocked("no verified work to deliver", byPreflight: false), null, cancellationToken);
-                return;
+                return new Conclusion(0, DeliveryResult.Blocked("no verified work to deliver", byPreflight: false), null);
             }
 
             var report = PreflightGate.Scan(context.Series, context.Preflight);
             if (!report.Passed)
             {
-                await RecordAsync(taskId, claim, context.Attempt, DeliveryResult.Preflight(report.Findings), null, cancellationToken);
-                return;
+                return new Conclusion(context.Attempt, DeliveryResult.Preflight(report.Findings), null);
             }
 
             var repository = Repository(context);
@@ -81,22 +109,23 @@ internal sealed partial class TaskDelivery(
             // never repeats the location. Retrying cannot help: a person must fix the repository.
             result = DeliveryResult.Blocked($"the repository cannot be delivered to: {exception.Message}", byPreflight: false);
         }
-        catch (Exception exception) when (!IsShutdown(exception, cancellationToken) && exception is not NpgsqlException)
+        catch (Exception exception) when (!IsCancelled(exception, cancellationToken) && exception is not NpgsqlException)
         {
             // The last resort: a bug or a surprise anywhere in delivery (a git that ran out of time, an answer nobody
             // expected) must not escape into the loop, where it would stop the host, and again after every restart.
             // Retried like an outage, so the retry limit blocks the task if it keeps happening. The database's own
             // failures go to the loop, which retries the round (the lease then expires and the task is taken again).
+            // Cancellation (shutdown, or the lease found the claim lost) is not a failure of the delivery either.
             // The type and the stack only: a message may quote anything, and the reason is shown to users.
             LogDeliveryCrashed(logger, taskId, exception.GetType().FullName ?? exception.GetType().Name, exception.StackTrace ?? string.Empty);
             result = DeliveryResult.Transient($"delivery failed unexpectedly ({exception.GetType().Name}); see the orchestrator log");
         }
 
         var measured = context is not null && statistics is not null ? (context.RunId, statistics) : ((long, DiffStatistics)?)null;
-        await RecordAsync(taskId, claim, context?.Attempt ?? 0, result, measured, cancellationToken);
+        return new Conclusion(context?.Attempt ?? 0, result, measured);
     }
 
-    private static bool IsShutdown(Exception exception, CancellationToken cancellationToken) =>
+    private static bool IsCancelled(Exception exception, CancellationToken cancellationToken) =>
         exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
     private async Task<DeliveryResult> PullRequestAsync(
@@ -213,7 +242,7 @@ internal sealed partial class TaskDelivery(
         var retry = options.Value;
         await transitions.ChangeAsync(taskId, async change =>
         {
-            if (change.Status != TaskStatuses.Delivering || !await StillClaimedAsync(change, claim, cancellationToken))
+            if (!await DeliveryLease.IsHeldAsync(change, claim, cancellationToken))
             {
                 // Cancelled meanwhile, or another instance took over after our lease ran out: its outcome counts.
                 return false;
@@ -300,15 +329,6 @@ internal sealed partial class TaskDelivery(
             p => p.AddWithValue("by", blockedBy), cancellationToken);
         change.AddEvent(attempt, new TaskEvent { DeliveryFailed = new DeliveryFailed { Reason = reason, Retrying = false } });
         change.SetStatus(TaskStatuses.Blocked, reason, attempt);
-    }
-
-    private static async Task<bool> StillClaimedAsync(TaskChange change, DateTimeOffset claim, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT delivery_claimed_until = @claim FROM tasks WHERE id = @task", change.Transaction.Connection, change.Transaction);
-        command.Parameters.AddWithValue("claim", claim);
-        command.Parameters.AddWithValue("task", change.TaskId);
-        return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     private static async Task<int> IncrementFailuresAsync(TaskChange change, CancellationToken cancellationToken)

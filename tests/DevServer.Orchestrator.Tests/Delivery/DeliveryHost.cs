@@ -1,0 +1,73 @@
+using DevServer.Orchestrator.Data;
+using DevServer.Orchestrator.Delivery;
+using DevServer.Orchestrator.Hosting;
+using DevServer.Orchestrator.Tasks;
+using DevServer.Orchestrator.Tests.Hosting;
+using DevServer.Orchestrator.Tests.Infrastructure;
+using DevServer.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DevServer.Orchestrator.Tests.Delivery;
+
+/// <summary>
+/// One orchestrator instance in-process, reduced to delivery: the orchestrator's own AddDatabase (a database of the
+/// fixture, which several instances may share, as instances of one cluster do), AddEvents, the task transitions and
+/// AddDelivery with its loop running, its own delivery root, and every log line it writes.
+/// </summary>
+internal sealed class DeliveryHost : IAsyncDisposable
+{
+    private readonly TestDirectory _data;
+    private readonly WebApplication _app;
+    private readonly DashboardHost.CapturedLogs _logs;
+
+    private DeliveryHost(TestDirectory data, WebApplication app, DashboardHost.CapturedLogs logs)
+    {
+        _data = data;
+        _app = app;
+        _logs = logs;
+    }
+
+    /// <summary>Every log entry this instance wrote, as level and message.</summary>
+    public IReadOnlyList<(LogLevel Level, string Message)> Logs => _logs.Entries;
+
+    public TaskTransitions Transitions => _app.Services.GetRequiredService<TaskTransitions>();
+
+    public static async Task<DeliveryHost> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> delivery, CancellationToken cancellationToken)
+    {
+        var data = new TestDirectory();
+        var builder = InProcessOrchestrator.CreateBuilder(data.Path, connectionString);
+        var logs = new DashboardHost.CapturedLogs();
+        builder.Logging.AddProvider(logs);
+        builder.Configuration[$"{DeliveryOptions.Section}:Root"] = Path.Combine(data.Path, "delivery");
+        foreach (var (key, value) in delivery)
+        {
+            builder.Configuration[$"{DeliveryOptions.Section}:{key}"] = value;
+        }
+
+        builder.AddDatabase();
+        builder.AddEvents();
+        builder.Services.AddSingleton<TaskTransitions>();
+        builder.AddDelivery();
+        var app = builder.Build();
+        try
+        {
+            await app.StartOnLoopbackAsync(cancellationToken);
+            return new DeliveryHost(data, app, logs);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            data.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+}

@@ -1,0 +1,273 @@
+using DevServer.Contracts.Events.V1;
+using DevServer.Orchestrator.Delivery;
+using DevServer.Orchestrator.Tests.Infrastructure;
+using DevServer.Processes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace DevServer.Orchestrator.Tests.Delivery;
+
+/// <summary>
+/// The delivery lease against a real database: renewed while a delivery outlasts it (a slow first clone, here a remote
+/// that holds git's requests), so no other instance takes the task; a claim taken over meanwhile stops the delivery's
+/// work and nothing of it is recorded. Each test has its own database.
+/// </summary>
+public sealed class DeliveryLeaseTests(PostgresFixture postgres)
+{
+    private const int TimeoutMs = 60_000;
+
+    // The shortest lease the options accept: renewed every 5/3 s.
+    private static readonly Dictionary<string, string?> ShortLease = new()
+    {
+        ["Lease"] = "00:00:05",
+        ["PollInterval"] = "00:00:00.200",
+    };
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task DeliveryLoop_DeliveryOutlastsTheLease_RenewedAndDeliveredOnceWhileAnotherInstancePolls()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await postgres.CreateDatabaseAsync(ct);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        using var folder = new TestDirectory();
+        var (bare, baseCommit, series) = await RemoteWithSeriesAsync(folder.Path, ct);
+        await using var remote = await GatedGitServer.StartAsync(bare, ct);
+        var taskId = await SeedDeliveringTaskAsync(dataSource, remote.Location, baseCommit, series, ct);
+        // Two instances of one cluster: both poll for deliverable tasks all along.
+        await using var first = await DeliveryHost.StartAsync(connectionString, ShortLease, ct);
+        await using var second = await DeliveryHost.StartAsync(connectionString, ShortLease, ct);
+
+        await remote.FirstRequest.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        var claimed = await ReadClaimAsync(dataSource, taskId, ct) ?? throw new InvalidOperationException("the task is not claimed");
+        // Hold the clone until the first claim is over, and a renewal or two later.
+        await WaitUntilAsync(async () => Now > claimed.AddSeconds(1.5) && await ReadClaimAsync(dataSource, taskId, ct) > claimed, ct);
+        remote.Open();
+        await WaitUntilAsync(async () => await ReadStatusAsync(dataSource, taskId, ct) != "delivering", ct);
+
+        Assert.Equal("done", await ReadStatusAsync(dataSource, taskId, ct));
+        var events = await ReadEventKindsAsync(dataSource, taskId, ct);
+        Assert.Equal(1, events.Count(kind => kind == TaskEvent.KindOneofCase.DeliveryStarted));
+        Assert.Equal(1, events.Count(kind => kind == TaskEvent.KindOneofCase.Delivered));
+        Assert.DoesNotContain(TaskEvent.KindOneofCase.DeliveryFailed, events);
+        Assert.Null(await ReadClaimAsync(dataSource, taskId, ct));
+        // The clone did finish: the series was applied and measured once the remote answered.
+        Assert.True(await HasDiffStatisticsAsync(dataSource, taskId, ct));
+        Assert.DoesNotContain(first.Logs.Concat(second.Logs), entry => entry.Level >= LogLevel.Warning && entry.Message.Contains("lease", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task DeliveryLoop_ClaimTakenOverMidDelivery_GitStoppedAndNothingRecorded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await postgres.CreateDatabaseAsync(ct);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        using var folder = new TestDirectory();
+        var (bare, baseCommit, series) = await RemoteWithSeriesAsync(folder.Path, ct);
+        await using var remote = await GatedGitServer.StartAsync(bare, ct);
+        var taskId = await SeedDeliveringTaskAsync(dataSource, remote.Location, baseCommit, series, ct);
+        await using var host = await DeliveryHost.StartAsync(connectionString, ShortLease, ct);
+        await remote.FirstRequest.WaitAsync(TimeSpan.FromSeconds(20), ct);
+
+        // Another instance's claim, as one would take the task after our renewals had failed for a whole lease.
+        var theirs = await StealClaimAsync(dataSource, taskId, ct);
+
+        // The next renewal finds the claim gone and stops the clone: git gives up its held request.
+        await remote.Abandoned.WaitAsync(TimeSpan.FromSeconds(15), ct);
+        await WaitUntilAsync(() => Task.FromResult(host.Logs.Any(entry => entry.Message.Contains($"task {taskId}: the task is no longer claimed", StringComparison.Ordinal))), ct);
+        remote.Open();
+        // Two renewal intervals: a delivery that was not stopped, or a renewal that went on, would show by now.
+        await Task.Delay(DeliveryLease.RenewalInterval(TimeSpan.FromSeconds(5)) * 2, ct);
+
+        Assert.Equal("delivering", await ReadStatusAsync(dataSource, taskId, ct));
+        Assert.Equal(theirs, await ReadClaimAsync(dataSource, taskId, ct));
+        var events = await ReadEventKindsAsync(dataSource, taskId, ct);
+        Assert.Equal([TaskEvent.KindOneofCase.DeliveryStarted], events);
+        Assert.DoesNotContain(host.Logs, entry => entry.Message.Contains("failed unexpectedly", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task Lease_Running_RenewsUntilStoppedThenLeavesTheClaimAlone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await postgres.CreateDatabaseAsync(ct);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        // The loop never runs a round here: the test holds the lease itself, with a lease far below what options allow.
+        await using var host = await DeliveryHost.StartAsync(connectionString, new Dictionary<string, string?> { ["PollInterval"] = "01:00:00" }, ct);
+        var lease = TimeSpan.FromMilliseconds(600);
+        var claim = DeliveryLease.Until(Now, lease);
+        var taskId = await SeedDeliveringTaskAsync(dataSource, "/nowhere", "", [], ct, claim);
+
+        DateTimeOffset? stopped;
+        await using (var running = DeliveryLease.Start(host.Transitions, TimeProvider.System, lease, taskId, claim, NullLogger.Instance, ct))
+        {
+            // Past the first claim: only renewals keep it.
+            await WaitUntilAsync(async () => Now > claim.AddMilliseconds(500) && await ReadClaimAsync(dataSource, taskId, ct) > Now, ct);
+            Assert.False(running.Lost);
+            Assert.False(running.Token.IsCancellationRequested);
+            stopped = await running.StopAsync();
+        }
+
+        Assert.NotNull(stopped);
+        Assert.True(stopped > claim);
+        Assert.Equal(stopped, await ReadClaimAsync(dataSource, taskId, ct));
+        await Task.Delay(DeliveryLease.RenewalInterval(lease) * 3, ct);
+        Assert.Equal(stopped, await ReadClaimAsync(dataSource, taskId, ct));
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task Lease_TaskCancelledMeanwhile_TokenCancelledAndStopReportsNoClaim()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await postgres.CreateDatabaseAsync(ct);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var host = await DeliveryHost.StartAsync(connectionString, new Dictionary<string, string?> { ["PollInterval"] = "01:00:00" }, ct);
+        var lease = TimeSpan.FromMilliseconds(600);
+        var claim = DeliveryLease.Until(Now, lease);
+        var taskId = await SeedDeliveringTaskAsync(dataSource, "/nowhere", "", [], ct, claim);
+        await using var running = DeliveryLease.Start(host.Transitions, TimeProvider.System, lease, taskId, claim, NullLogger.Instance, ct);
+
+        // What CancelTask does to a delivering task.
+        await ExecuteAsync(dataSource, "UPDATE tasks SET status = 'cancelled', delivery_claimed_until = NULL WHERE id = @task", taskId, ct);
+
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (running.Token.Register(() => stopped.TrySetResult()))
+        {
+            await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        }
+
+        Assert.True(running.Lost);
+        Assert.Null(await running.StopAsync());
+        Assert.Null(await ReadClaimAsync(dataSource, taskId, ct));
+    }
+
+    // A bare remote with one commit on main, and a series of one commit on top of it (as the sidecar sends it).
+    private static async Task<(string Bare, string Base, byte[] Series)> RemoteWithSeriesAsync(string root, CancellationToken cancellationToken)
+    {
+        var bare = Path.Combine(root, "remote.git");
+        var work = Path.Combine(root, "work");
+        Directory.CreateDirectory(bare);
+        Directory.CreateDirectory(work);
+        await GitAsync(bare, cancellationToken, "init", "--quiet", "--bare");
+        await GitAsync(work, cancellationToken, "init", "--quiet", "-b", "main");
+        await File.WriteAllTextAsync(Path.Combine(work, "greeting.txt"), "hello\n", cancellationToken);
+        await GitAsync(work, cancellationToken, "add", "--all");
+        await GitAsync(work, cancellationToken, "commit", "--quiet", "-m", "Initial commit");
+        await GitAsync(work, cancellationToken, "push", "--quiet", bare, "main:refs/heads/main");
+        await GitAsync(bare, cancellationToken, "symbolic-ref", "HEAD", "refs/heads/main");
+        // The files git's dumb HTTP protocol reads (info/refs, objects/info/packs).
+        await GitAsync(bare, cancellationToken, "update-server-info");
+        var baseCommit = (await GitAsync(work, cancellationToken, "rev-parse", "HEAD")).Trim();
+        await File.WriteAllTextAsync(Path.Combine(work, "greeting.txt"), "hello, world\n", cancellationToken);
+        await GitAsync(work, cancellationToken, "commit", "--quiet", "--all", "-m", "Greet the world");
+        var series = Path.Combine(root, "series.mbox");
+        await GitAsync(work, cancellationToken, "format-patch", "--quiet", "--binary", "--no-numbered", "--no-signature", $"--output={series}", $"{baseCommit}..HEAD");
+        return (bare, baseCommit, await File.ReadAllBytesAsync(series, cancellationToken));
+    }
+
+    private static async Task<string> GitAsync(string directory, CancellationToken cancellationToken, params string[] arguments)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var result = await ProcessRunner.CaptureAsync(
+            new ProcessSpec("git", ["-c", "user.name=Test Author", "-c", "user.email=author@example.com", "-c", "commit.gpgsign=false", .. arguments])
+            {
+                WorkingDirectory = directory,
+                Environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["GIT_TERMINAL_PROMPT"] = "0" },
+            },
+            timeout.Token);
+        Assert.True(result.ExitCode == 0, $"git {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.StandardError}");
+        return result.StandardOutput;
+    }
+
+    /// <summary>A repository, and a task in <c>delivering</c> (patch only) whose verified run holds the series.</summary>
+    private static async Task<long> SeedDeliveringTaskAsync(
+        NpgsqlDataSource dataSource, string location, string baseCommit, byte[] series, CancellationToken cancellationToken, DateTimeOffset? claimedUntil = null)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH repository AS (
+                INSERT INTO repositories (name, location, default_branch, stage_timeout, max_attempts, attempt_timeout, created_at, updated_at)
+                VALUES ('lease-' || gen_random_uuid(), @location, 'main', interval '10 minutes', 3, interval '1 hour', now(), now())
+                RETURNING id
+            ), task AS (
+                INSERT INTO tasks (repository_id, title, priority, vendor, base_branch, status, max_attempts, attempt_timeout, created_at, updated_at,
+                                   delivery_flow, delivery_claimed_until)
+                SELECT id, 'Greet the world', 3, 'script', 'main', 'delivering', 3, interval '1 hour', now(), now(), 'patch', @claimed
+                FROM repository
+                RETURNING id
+            ), run AS (
+                INSERT INTO runs (task_id, attempt, worker_id, vendor, outcome, base_commit, commit_count, patch_series, started_at, finished_at)
+                SELECT id, 1, 'seeded-worker', 'script', 'succeeded', @base, 1, @series, now(), now() FROM task
+            )
+            SELECT id FROM task
+            """);
+        command.Parameters.AddWithValue("location", location);
+        command.Parameters.AddWithValue("base", baseCommit);
+        command.Parameters.AddWithValue("series", series);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("claimed", NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = claimedUntil });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<DateTimeOffset> StealClaimAsync(NpgsqlDataSource dataSource, long taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE tasks SET delivery_claimed_until = date_trunc('second', now()) + interval '1 hour' WHERE id = @task RETURNING delivery_claimed_until");
+        command.Parameters.AddWithValue("task", taskId);
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, long taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("task", taskId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<DateTimeOffset?> ReadClaimAsync(NpgsqlDataSource dataSource, long taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT delivery_claimed_until FROM tasks WHERE id = @task");
+        command.Parameters.AddWithValue("task", taskId);
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime value ? new DateTimeOffset(value, TimeSpan.Zero) : null;
+    }
+
+    private static async Task<bool> HasDiffStatisticsAsync(NpgsqlDataSource dataSource, long taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT diff_statistics IS NOT NULL FROM runs WHERE task_id = @task");
+        command.Parameters.AddWithValue("task", taskId);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    private static async Task<string> ReadStatusAsync(NpgsqlDataSource dataSource, long taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT status FROM tasks WHERE id = @task");
+        command.Parameters.AddWithValue("task", taskId);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<List<TaskEvent.KindOneofCase>> ReadEventKindsAsync(NpgsqlDataSource dataSource, long taskId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT payload FROM task_events WHERE task_id = @task ORDER BY sequence");
+        command.Parameters.AddWithValue("task", taskId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var kinds = new List<TaskEvent.KindOneofCase>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            kinds.Add(TaskEvent.Parser.ParseFrom(reader.GetFieldValue<byte[]>(0)).KindCase);
+        }
+
+        return kinds;
+    }
+
+    private static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
