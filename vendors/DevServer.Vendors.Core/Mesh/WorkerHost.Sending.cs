@@ -58,7 +58,8 @@ internal sealed partial class WorkerHost
 
     /// <summary>
     /// The only writer of the request stream (stream writers are not thread-safe): on each wake-up, a heartbeat if
-    /// one is due, then whatever the outboxes hold that this connection has not sent. On stop it half-closes.
+    /// one is due, then whatever the outboxes hold that this connection has not sent. On stop it sends the log entries
+    /// still buffered, then half-closes.
     /// </summary>
     private async Task WriteLoopAsync(IClientStreamWriter<ConnectRequest> requests, CancellationToken stop, CancellationToken aborted)
     {
@@ -85,6 +86,9 @@ internal sealed partial class WorkerHost
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !aborted.IsCancellationRequested)
         {
+            // Whatever the worker logged until now, its stop's warnings included, would otherwise die with the process.
+            // RunConnectionAsync bounds the time this may take by aborting the call.
+            await ForwardAllLogsAsync(requests, aborted);
             await requests.CompleteAsync();
         }
     }
@@ -111,11 +115,23 @@ internal sealed partial class WorkerHost
     /// <summary>One message of the worker's own log entries, when one is due: after the outboxes, so it never holds up work.</summary>
     private async Task ForwardLogsAsync(IClientStreamWriter<ConnectRequest> requests, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _logsDue, 0) == 0 || forwardedLogs.Take() is not { } logs)
+        if (Interlocked.Exchange(ref _logsDue, 0) == 1 && forwardedLogs.Take() is { } logs)
         {
-            return;
+            await SendLogsAsync(requests, logs, cancellationToken);
         }
+    }
 
+    /// <summary>Every entry that waits, in as many messages as it takes: the last thing a stopping worker sends.</summary>
+    private async Task ForwardAllLogsAsync(IClientStreamWriter<ConnectRequest> requests, CancellationToken cancellationToken)
+    {
+        while (forwardedLogs.Take() is { } logs)
+        {
+            await SendLogsAsync(requests, logs, cancellationToken);
+        }
+    }
+
+    private async Task SendLogsAsync(IClientStreamWriter<ConnectRequest> requests, WorkerLogs logs, CancellationToken cancellationToken)
+    {
         try
         {
             await requests.WriteAsync(new ConnectRequest { Logs = logs }, cancellationToken);

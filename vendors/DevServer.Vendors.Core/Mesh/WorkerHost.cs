@@ -28,6 +28,10 @@ internal sealed partial class WorkerHost(
     private static readonly TimeSpan KeepAlivePingDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
 
+    // On stop, after the drain: the last log entries, the half-close and the orchestrator's end of the call must fit
+    // in this, so an orchestrator that no longer reads cannot hold up the stop.
+    private static readonly TimeSpan ClosingTimeout = TimeSpan.FromSeconds(2);
+
     // Verify work carries the patch series down the stream: allow far more than gRPC's 4 MiB default.
     private const int MaxReceiveMessageSize = 256 * 1024 * 1024;
 
@@ -207,13 +211,15 @@ internal sealed partial class WorkerHost(
         var writing = WriteLoopAsync(call.RequestStream, stop, aborted.Token);
         var beating = HeartbeatLoopAsync(heartbeat, aborted.Token);
         var forwarding = LogForwardingLoopAsync(aborted.Token);
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stopped = stop.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), stopping);
         try
         {
-            var first = await Task.WhenAny(reading, writing);
-            if (first == writing && writing.IsCompletedSuccessfully)
+            var first = await Task.WhenAny(reading, writing, stopping.Task);
+            if (stop.IsCancellationRequested)
             {
-                // Stopping: the request stream is complete; let the orchestrator end the call, briefly.
-                await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(2), timeProvider, CancellationToken.None));
+                await CloseAsync(reading, writing);
+                return;
             }
 
             // Rethrows the failure that ended the connection, if one did.
@@ -223,6 +229,33 @@ internal sealed partial class WorkerHost(
         {
             await aborted.CancelAsync();
             await Task.WhenAll(reading, writing, beating, forwarding).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Stopping: the writer sends the worker's buffered log entries (the warnings of its stop among them) and
+    /// half-closes, then the orchestrator ends the call. All of it within <see cref="ClosingTimeout"/>: the writer may
+    /// be held up by an orchestrator that stopped reading (flow control), and the caller aborts the call after this.
+    /// </summary>
+    private async Task CloseAsync(Task reading, Task writing)
+    {
+        try
+        {
+            await ClosedAsync(reading, writing).WaitAsync(ClosingTimeout, timeProvider, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            WorkerLog.CloseTimedOut(logger, _settings.OrchestratorAddress, ClosingTimeout);
+        }
+
+        // Failures on the way out are not worth reporting: the worker is stopping either way.
+        static async Task ClosedAsync(Task reading, Task writing)
+        {
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (writing.IsCompletedSuccessfully)
+            {
+                await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 

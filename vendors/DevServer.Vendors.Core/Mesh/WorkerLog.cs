@@ -52,4 +52,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(16, LogLevel.Warning, "The Welcome gave no heartbeat interval; sending heartbeats every {Interval}")]
     public static partial void NoHeartbeatInterval(ILogger logger, TimeSpan interval);
+
+    [LoggerMessage(17, LogLevel.Warning, "The orchestrator at {Address} did not take the worker's last messages and end the call within {Timeout} of the stop; aborting the call")]
+    public static partial void CloseTimedOut(ILogger logger, Uri address, TimeSpan timeout);
 }

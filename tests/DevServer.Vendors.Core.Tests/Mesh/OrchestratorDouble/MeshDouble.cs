@@ -35,6 +35,12 @@ public sealed class MeshDouble
     /// <summary>Acknowledge results with result_stored as they arrive.</summary>
     public bool StoreResults { get; set; } = true;
 
+    /// <summary>
+    /// Stop reading the worker's messages after the Hello, keeping the call open: an orchestrator that hangs. Once
+    /// HTTP/2 flow control runs out of credit, the worker's writes wait.
+    /// </summary>
+    public bool StallReading { get; set; }
+
     /// <summary>Calls refused for a missing or wrong token.</summary>
     public int Rejected => Volatile.Read(ref _rejected);
 

@@ -50,6 +50,12 @@ internal sealed class MeshDoubleService(MeshDouble mesh) : MeshService.MeshServi
 
     private async Task ReadAsync(IAsyncStreamReader<ConnectRequest> requests, MeshDoubleConnection connection, CancellationToken cancellationToken)
     {
+        if (mesh.StallReading)
+        {
+            // Until the call ends (the worker aborts it, or the server stops).
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
         while (await requests.MoveNext(cancellationToken))
         {
             mesh.Receive(connection, requests.Current);

@@ -13,6 +13,8 @@ internal sealed class TestOutputLoggerProvider(ITestOutputHelper? output) : ILog
 
     private sealed class TestOutputLogger(ITestOutputHelper? output, string category) : ILogger
     {
+        private const int MaxLine = 2000;
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -25,9 +27,11 @@ internal sealed class TestOutputLoggerProvider(ITestOutputHelper? output) : ILog
                 return;
             }
 
+            var line = $"[{logLevel} {category}] {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception)}";
             try
             {
-                output.WriteLine($"[{logLevel} {category}] {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception)}");
+                // Some tests log entries of many kilobytes on purpose; their beginning says enough.
+                output.WriteLine(line.Length > MaxLine ? string.Concat(line.AsSpan(0, MaxLine), " …") : line);
             }
             catch (InvalidOperationException)
             {
