@@ -8,23 +8,14 @@ using Google.Protobuf;
 namespace DevServer.Cli.Tests.Commands;
 
 /// <summary>Commands against a scripted peer: what they print (human and --json), the token they send, their exit codes.</summary>
-public sealed class ApiCommandTests : IAsyncLifetime
+public sealed class ApiCommandTests : ScriptedOrchestratorTest
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("devserver-cli-").FullName;
-    private ScriptedOrchestrator _server = null!;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _server = await ScriptedOrchestrator.StartAsync();
+        await base.InitializeAsync();
         var shown = new GetTaskResponse { Task = Samples.Task() };
         shown.Runs.Add(Samples.FailedRun());
-        _server.State.Tasks[7] = shown;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
+        Server.State.Tasks[7] = shown;
     }
 
     [Fact]
@@ -66,7 +57,7 @@ public sealed class ApiCommandTests : IAsyncLifetime
     [Fact]
     public async Task TaskList_MorePages_PrintsTheNextPageToken()
     {
-        _server.State.TaskPage = new ListTasksResponse { Tasks = { Samples.Task() }, NextPageToken = "after-7" };
+        Server.State.TaskPage = new ListTasksResponse { Tasks = { Samples.Task() }, NextPageToken = "after-7" };
 
         var human = await RunAsync("task", "list");
         var json = await RunAsync("task", "list", "--json");
@@ -81,7 +72,7 @@ public sealed class ApiCommandTests : IAsyncLifetime
     [Fact]
     public async Task RepoList_Repositories_PrintsATable()
     {
-        _server.State.Repositories = new ListRepositoriesResponse
+        Server.State.Repositories = new ListRepositoriesResponse
         {
             Repositories =
             {
@@ -113,7 +104,7 @@ public sealed class ApiCommandTests : IAsyncLifetime
     public async Task TaskPatch_ToStdout_WritesTheRawMboxAndTheSummaryOnStderr()
     {
         var mbox = Encoding.UTF8.GetBytes("From 1234 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] calc: add multiply\n\n-\n+é\n");
-        _server.State.Patch = new GetTaskPatchResponse
+        Server.State.Patch = new GetTaskPatchResponse
         {
             Attempt = 1, BaseCommit = "0123456789abcdef", HeadCommit = "fedcba", CommitCount = 1, PatchSeries = ByteString.CopyFrom(mbox), Verified = true,
         };
@@ -130,8 +121,8 @@ public sealed class ApiCommandTests : IAsyncLifetime
     public async Task TaskPatch_ToFile_WritesTheFile()
     {
         var mbox = Encoding.UTF8.GetBytes("From 1234 Mon Sep 17 00:00:00 2001\n");
-        _server.State.Patch = new GetTaskPatchResponse { Attempt = 2, CommitCount = 1, PatchSeries = ByteString.CopyFrom(mbox) };
-        var file = Path.Combine(_data, "task-7.mbox");
+        Server.State.Patch = new GetTaskPatchResponse { Attempt = 2, CommitCount = 1, PatchSeries = ByteString.CopyFrom(mbox) };
+        var file = Path.Combine(Data, "task-7.mbox");
 
         var result = await RunAsync("task", "patch", "7", "-o", file);
 
@@ -153,50 +144,47 @@ public sealed class ApiCommandTests : IAsyncLifetime
     [Fact]
     public async Task AnyCommand_TokenOption_IsSentAsBearer()
     {
-        _server.State.RequiredToken = "s3cret";
+        Server.State.RequiredToken = "s3cret";
 
-        var result = await TestCli.RunAsync(["queue", "--server", _server.ServerOption, "--data", _data, "--token", "s3cret"]);
+        var result = await TestCli.RunAsync(["queue", "--server", Server.ServerOption, "--data", Data, "--token", "s3cret"]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["Bearer s3cret"], _server.State.Authorizations);
+        Assert.Equal(["Bearer s3cret"], Server.State.Authorizations);
     }
 
     [Fact]
     public async Task AnyCommand_TokenFileInDataDirectory_IsSentAsBearer()
     {
-        _server.State.RequiredToken = "from-file";
-        await File.WriteAllTextAsync(Path.Combine(_data, "admin.token"), "from-file\n", TestContext.Current.CancellationToken);
+        Server.State.RequiredToken = "from-file";
+        await File.WriteAllTextAsync(Path.Combine(Data, "admin.token"), "from-file\n", TestContext.Current.CancellationToken);
 
         var result = await RunAsync("queue");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["Bearer from-file"], _server.State.Authorizations);
+        Assert.Equal(["Bearer from-file"], Server.State.Authorizations);
     }
 
     [Fact]
     public async Task AnyCommand_NoToken_ExitsUnreachableSayingWhereItLooked()
     {
-        _server.State.RequiredToken = "s3cret";
+        Server.State.RequiredToken = "s3cret";
 
         var result = await RunAsync("queue");
 
         Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
         Assert.Equal(
-            $"devserver: the orchestrator wants a token and none was found (looked at --token, $DEVSERVER_TOKEN and {Path.Combine(_data, "admin.token")})\n",
+            $"devserver: the orchestrator wants a token and none was found (looked at --token, $DEVSERVER_TOKEN and {Path.Combine(Data, "admin.token")})\n",
             result.Error);
     }
 
     [Fact]
     public async Task AnyCommand_WrongToken_ExitsUnreachableNamingItsOrigin()
     {
-        _server.State.RequiredToken = "s3cret";
+        Server.State.RequiredToken = "s3cret";
 
-        var result = await TestCli.RunAsync(["queue", "--server", _server.ServerOption, "--data", _data], new Dictionary<string, string> { ["DEVSERVER_TOKEN"] = "stale" });
+        var result = await TestCli.RunAsync(["queue", "--server", Server.ServerOption, "--data", Data], new Dictionary<string, string> { ["DEVSERVER_TOKEN"] = "stale" });
 
         Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
         Assert.Equal("devserver: the orchestrator refused the token from $DEVSERVER_TOKEN: A valid bearer token is required.\n", result.Error);
     }
-
-    private Task<CliResult> RunAsync(params string[] args) =>
-        TestCli.RunAsync([.. args, "--server", _server.ServerOption, "--data", _data]);
 }

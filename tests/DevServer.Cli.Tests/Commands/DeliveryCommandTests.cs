@@ -7,19 +7,8 @@ using Google.Protobuf;
 namespace DevServer.Cli.Tests.Commands;
 
 /// <summary>The delivery options of task create, repo add/update and task patch, against a scripted peer.</summary>
-public sealed class DeliveryCommandTests : IAsyncLifetime
+public sealed class DeliveryCommandTests : ScriptedOrchestratorTest
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("devserver-cli-").FullName;
-    private ScriptedOrchestrator _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await ScriptedOrchestrator.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     [Theory]
     [InlineData("pr", DeliveryFlow.PullRequest)]
     [InlineData("commit", DeliveryFlow.DirectCommit)]
@@ -29,7 +18,7 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
         var result = await RunAsync("task", "create", "--repo", "demo", "--title", "Ship it", "--deliver", word);
 
         Assert.Equal(0, result.ExitCode);
-        var request = Assert.IsType<CreateTaskRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<CreateTaskRequest>(Assert.Single(Server.State.Received));
         Assert.Equal(expected, request.DeliveryFlow);
     }
 
@@ -40,14 +29,14 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("--deliver must be 'pr', 'commit' or 'patch', not 'email'", result.Error, StringComparison.Ordinal);
-        Assert.Empty(_server.State.Received);
+        Assert.Empty(Server.State.Received);
     }
 
     [Fact]
     public async Task RepoAdd_DeliveryOptionsAndTokenFile_SentWithoutPrintingTheToken()
     {
         const string token = "canary-cli-token-5c2a";
-        var tokenFile = Path.Combine(_data, "forge.token");
+        var tokenFile = Path.Combine(Data, "forge.token");
         await File.WriteAllTextAsync(tokenFile, token + "\n", TestContext.Current.CancellationToken);
 
         var result = await RunAsync(
@@ -56,7 +45,7 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
             "--deny-path", "deploy/**", "--deny-path", "*.pem", "--allow-path", "src/**", "--allowed-author", "agent@example.com");
 
         Assert.Equal(0, result.ExitCode);
-        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(Server.State.Received));
         Assert.Equal(token, request.ForgeToken);
         Assert.Equal(DeliveryFlow.PullRequest, request.Delivery.DefaultFlow);
         Assert.Equal(ForgeKind.Gitea, request.Delivery.Forge);
@@ -73,12 +62,12 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
     {
         var current = new Repository { Id = 3, Name = "app", Delivery = new DeliverySettings { DefaultFlow = DeliveryFlow.PullRequest, Forge = ForgeKind.Github, HasForgeToken = true, Preflight = new PreflightSettings() } };
         current.Delivery.Preflight.DenyPaths.Add("deploy/**");
-        _server.State.Repositories = new ListRepositoriesResponse { Repositories = { current } };
+        Server.State.Repositories = new ListRepositoriesResponse { Repositories = { current } };
 
         var result = await RunAsync("repo", "update", "app", "--deliver", "commit");
 
         Assert.Equal(0, result.ExitCode);
-        var request = Assert.IsType<UpdateRepositoryRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<UpdateRepositoryRequest>(Assert.Single(Server.State.Received));
         Assert.Equal(DeliveryFlow.DirectCommit, request.Delivery.DefaultFlow);
         Assert.Equal(ForgeKind.Github, request.Delivery.Forge);
         Assert.Equal(["deploy/**"], request.Delivery.Preflight.DenyPaths);
@@ -92,7 +81,7 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
             "repo", "add", "app", "https://git.example.com/acme/app.git", "--allow-lock-files", "--max-diff-bytes", "200000", "--max-files", "12");
 
         Assert.Equal(0, result.ExitCode);
-        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(Server.State.Received));
         Assert.True(request.Delivery.Preflight.AllowLockFiles);
         Assert.Equal(200_000, request.Delivery.Preflight.MaxDiffBytes);
         Assert.Equal(12, request.Delivery.Preflight.MaxFiles);
@@ -104,7 +93,7 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
         var result = await RunAsync("repo", "add", "app", "https://git.example.com/acme/app.git", "--deliver", "commit");
 
         Assert.Equal(0, result.ExitCode);
-        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<AddRepositoryRequest>(Assert.Single(Server.State.Received));
         Assert.False(request.Delivery.Preflight.AllowLockFiles);
         Assert.Equal(0, request.Delivery.Preflight.MaxDiffBytes);
     }
@@ -120,12 +109,12 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
             Delivery = new DeliverySettings { DefaultFlow = DeliveryFlow.DirectCommit, Preflight = new PreflightSettings { AllowLockFiles = !expected, MaxDiffBytes = 4096 } },
         };
         current.Delivery.Preflight.DenyPaths.Add("deploy/**");
-        _server.State.Repositories = new ListRepositoriesResponse { Repositories = { current } };
+        Server.State.Repositories = new ListRepositoriesResponse { Repositories = { current } };
 
         var result = await RunAsync("repo", "update", "app", option);
 
         Assert.Equal(0, result.ExitCode);
-        var request = Assert.IsType<UpdateRepositoryRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<UpdateRepositoryRequest>(Assert.Single(Server.State.Received));
         Assert.Equal(expected, request.Delivery.Preflight.AllowLockFiles);
         Assert.Equal(4096, request.Delivery.Preflight.MaxDiffBytes);
         Assert.Equal(DeliveryFlow.DirectCommit, request.Delivery.DefaultFlow);
@@ -141,7 +130,7 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("--max-diff-bytes must be a whole number of bytes", result.Error, StringComparison.Ordinal);
-        Assert.Empty(_server.State.Received);
+        Assert.Empty(Server.State.Received);
     }
 
     [Fact]
@@ -150,7 +139,7 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
         var statistics = new DiffStatistics { FilesChanged = 2, Insertions = 5, Deletions = 1 };
         statistics.Files.Add(new FileStatistics { Path = "calc.py", Insertions = 4, Deletions = 1 });
         statistics.Files.Add(new FileStatistics { Path = "logo.png", Binary = true });
-        _server.State.Patch = new GetTaskPatchResponse
+        Server.State.Patch = new GetTaskPatchResponse
         {
             Attempt = 1, BaseCommit = "0123456789abcdef", CommitCount = 1, Verified = true,
             PatchSeries = ByteString.CopyFrom(Encoding.UTF8.GetBytes("From x\n")), Statistics = statistics,
@@ -161,7 +150,4 @@ public sealed class DeliveryCommandTests : IAsyncLifetime
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(" calc.py  | +4 -1\n logo.png | Bin\n 2 files changed, 5 insertions(+), 1 deletions(-)\n", result.Out);
     }
-
-    private Task<CliResult> RunAsync(params string[] args) =>
-        TestCli.RunAsync([.. args, "--server", _server.ServerOption, "--data", _data]);
 }

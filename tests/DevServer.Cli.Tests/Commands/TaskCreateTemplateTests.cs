@@ -4,19 +4,8 @@ using DevServer.Contracts.Tasks.V1;
 namespace DevServer.Cli.Tests.Commands;
 
 /// <summary>What <c>task create</c> sends for --template and the enqueue options, against a scripted peer.</summary>
-public sealed class TaskCreateTemplateTests : IAsyncLifetime
+public sealed class TaskCreateTemplateTests : ScriptedOrchestratorTest
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("devserver-cli-").FullName;
-    private ScriptedOrchestrator _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await ScriptedOrchestrator.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     [Theory]
     [InlineData(null, null)]
     [InlineData("--enqueue", true)]
@@ -28,7 +17,7 @@ public sealed class TaskCreateTemplateTests : IAsyncLifetime
         var result = await RunAsync(option is null ? args : [.. args, option]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var request = Assert.IsType<CreateTaskRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<CreateTaskRequest>(Assert.Single(Server.State.Received));
         Assert.Equal(expected is not null, request.HasEnqueue);
         Assert.Equal(expected ?? false, request.Enqueue);
     }
@@ -39,11 +28,8 @@ public sealed class TaskCreateTemplateTests : IAsyncLifetime
         var result = await RunAsync("task", "create", "--template", "bugfix", "--title", "From a preset");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var request = Assert.IsType<CreateTaskRequest>(Assert.Single(_server.State.Received));
+        var request = Assert.IsType<CreateTaskRequest>(Assert.Single(Server.State.Received));
         Assert.Equal(("bugfix", "", "From a preset"), (request.Template, request.Repository, request.Title));
         Assert.Equal("", request.Vendor);
     }
-
-    private Task<CliResult> RunAsync(params string[] args) =>
-        TestCli.RunAsync([.. args, "--server", _server.ServerOption, "--data", _data]);
 }

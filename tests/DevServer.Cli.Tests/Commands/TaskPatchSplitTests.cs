@@ -11,7 +11,7 @@ namespace DevServer.Cli.Tests.Commands;
 /// <c>task patch --split dir</c> and the splitting behind it, against series that real git wrote (git format-patch into
 /// a folder is the reference: same names, same bytes) and a scripted orchestrator serving the combined mbox.
 /// </summary>
-public sealed class TaskPatchSplitTests : IAsyncLifetime
+public sealed class TaskPatchSplitTests : ScriptedOrchestratorTest
 {
     private static readonly TimeSpan GitTimeout = TimeSpan.FromMinutes(1);
 
@@ -29,17 +29,6 @@ public sealed class TaskPatchSplitTests : IAsyncLifetime
     // The options the workers' Workspace.FormatPatchAsync passes.
     private static readonly string[] FormatPatch = ["format-patch", "--binary", "--no-cover-letter", "--no-numbered", "--no-signature"];
 
-    private readonly string _data = Directory.CreateTempSubdirectory("devserver-cli-").FullName;
-    private ScriptedOrchestrator _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await ScriptedOrchestrator.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
-
     [Fact]
     public async Task TaskPatch_Split_WritesFormatPatchFilesThatGitAmAppliesInOrder()
     {
@@ -53,12 +42,12 @@ public sealed class TaskPatchSplitTests : IAsyncLifetime
             ("logo.bin", Encoding.Latin1.GetString([.. Enumerable.Range(0, 256).Select(b => (byte)b)])));
         await CommitAsync(repository, "[wip] x=?utf-8?q?y?= under_score; 100% done", ("parser.txt", "edge\nfixed\n"));
         var expected = await FormatPatchFilesAsync(repository, baseCommit);
-        _server.State.Patch = new GetTaskPatchResponse
+        Server.State.Patch = new GetTaskPatchResponse
         {
             Attempt = 1, BaseCommit = baseCommit, CommitCount = 3, Verified = true,
             PatchSeries = ByteString.CopyFrom(await FormatPatchMboxAsync(repository, baseCommit)),
         };
-        var folder = Path.Combine(_data, "series");
+        var folder = Path.Combine(Data, "series");
 
         var result = await RunAsync("task", "patch", "7", "--split", folder);
 
@@ -130,11 +119,11 @@ public sealed class TaskPatchSplitTests : IAsyncLifetime
     [Fact]
     public async Task TaskPatch_SplitWithOutput_UsageErrorAndNothingAsked()
     {
-        var result = await RunAsync("task", "patch", "7", "--split", Path.Combine(_data, "series"), "-o", Path.Combine(_data, "x.mbox"));
+        var result = await RunAsync("task", "patch", "7", "--split", Path.Combine(Data, "series"), "-o", Path.Combine(Data, "x.mbox"));
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("--split cannot be combined with --output or --stat", result.Error, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(_data, "series")));
+        Assert.False(Directory.Exists(Path.Combine(Data, "series")));
     }
 
     // Names in order and bytes (a record compares its byte array by reference).
@@ -149,7 +138,7 @@ public sealed class TaskPatchSplitTests : IAsyncLifetime
 
     private async Task<string> RepositoryAsync(string name)
     {
-        var path = Directory.CreateDirectory(Path.Combine(_data, name)).FullName;
+        var path = Directory.CreateDirectory(Path.Combine(Data, name)).FullName;
         await GitAsync(path, "init", "--quiet");
         return path;
     }
@@ -171,7 +160,7 @@ public sealed class TaskPatchSplitTests : IAsyncLifetime
     // What the workers store and the API serves: the whole series in one mbox.
     private async Task<byte[]> FormatPatchMboxAsync(string repository, string baseCommit)
     {
-        var mbox = Path.Combine(_data, $"{Guid.NewGuid():N}.mbox");
+        var mbox = Path.Combine(Data, $"{Guid.NewGuid():N}.mbox");
         await GitAsync(repository, [.. FormatPatch, $"--output={mbox}", $"{baseCommit}..HEAD"]);
         return await File.ReadAllBytesAsync(mbox, TestContext.Current.CancellationToken);
     }
@@ -179,7 +168,7 @@ public sealed class TaskPatchSplitTests : IAsyncLifetime
     // The reference: git's own files for the same commits.
     private async Task<List<PatchFile>> FormatPatchFilesAsync(string repository, string baseCommit)
     {
-        var folder = Path.Combine(_data, $"reference-{Guid.NewGuid():N}");
+        var folder = Path.Combine(Data, $"reference-{Guid.NewGuid():N}");
         await GitAsync(repository, [.. FormatPatch, "--quiet", "-o", folder, $"{baseCommit}..HEAD"]);
         var files = new List<PatchFile>();
         foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
@@ -198,7 +187,4 @@ public sealed class TaskPatchSplitTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.ToString());
         return result.StandardOutput.Trim();
     }
-
-    private Task<CliResult> RunAsync(params string[] args) =>
-        TestCli.RunAsync([.. args, "--server", _server.ServerOption, "--data", _data]);
 }

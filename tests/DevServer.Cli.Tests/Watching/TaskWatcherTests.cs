@@ -10,7 +10,7 @@ using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
 namespace DevServer.Cli.Tests.Watching;
 
 /// <summary><c>devserver task watch</c> against a scripted peer whose event stream breaks the ways an orchestrator's can.</summary>
-public sealed class TaskWatcherTests : IAsyncLifetime
+public sealed class TaskWatcherTests : ScriptedOrchestratorTest
 {
     private static readonly TaskEvent[] History =
     [
@@ -21,25 +21,21 @@ public sealed class TaskWatcherTests : IAsyncLifetime
         Samples.StatusChange(5, TaskStatus.Running, TaskStatus.Done, attempt: 1),
     ];
 
-    private ScriptedOrchestrator _server = null!;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _server = await ScriptedOrchestrator.StartAsync();
-        _server.State.Tasks[7] = new GetTaskResponse { Task = Samples.Task(status: TaskStatus.Running) };
+        await base.InitializeAsync();
+        Server.State.Tasks[7] = new GetTaskResponse { Task = Samples.Task(status: TaskStatus.Running) };
     }
-
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     [Fact]
     public async Task Watch_StreamFailsUnavailable_ResumesAfterTheLastEventWithoutDuplicates()
     {
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             await SendAsync(stream, History[0..3]);
             throw new RpcException(new Status(StatusCode.Unavailable, "shutting down"));
         });
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             // A careless server resends 2 and 3: the watcher must print them once.
             await SendAsync(stream, History[1..]);
@@ -58,19 +54,19 @@ public sealed class TaskWatcherTests : IAsyncLifetime
             "Task 7 done\n",
             result.Out);
         Assert.Equal("devserver: lost the event stream of task 7 (shutting down); reconnecting\n", result.Error);
-        Assert.Equal([0L, 3L], _server.State.WatchRequests.Select(r => r.AfterSequence));
-        Assert.All(_server.State.WatchRequests, r => Assert.True(r.UntilFinished));
+        Assert.Equal([0L, 3L], Server.State.WatchRequests.Select(r => r.AfterSequence));
+        Assert.All(Server.State.WatchRequests, r => Assert.True(r.UntilFinished));
     }
 
     [Fact]
     public async Task Watch_ConnectionDropped_PrintsEveryEventOnceInOrder()
     {
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             await SendAsync(stream, History[0..3]);
             context.GetHttpContext().Abort();
         });
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             await SendAsync(stream, History.Where(e => e.Sequence > request.AfterSequence));
             Finish(TaskStatus.Done);
@@ -84,14 +80,14 @@ public sealed class TaskWatcherTests : IAsyncLifetime
         Assert.Equal("Task 7 done", lines[^1]);
         Assert.Equal(lines[..^1], lines[..^1].Distinct());
         Assert.StartsWith("devserver: lost the event stream of task 7 (", result.Error, StringComparison.Ordinal);
-        Assert.Equal(2, _server.State.WatchRequests.Count);
+        Assert.Equal(2, Server.State.WatchRequests.Count);
     }
 
     [Fact]
     public async Task Watch_StreamEndsBeforeTheTaskFinished_Reopens()
     {
-        _server.State.Watches.Add((request, stream, context) => SendAsync(stream, History[0..2]));
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add((request, stream, context) => SendAsync(stream, History[0..2]));
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             await SendAsync(stream, History[2..]);
             Finish(TaskStatus.Done);
@@ -100,7 +96,7 @@ public sealed class TaskWatcherTests : IAsyncLifetime
         var result = await WatchAsync();
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal([0L, 2L], _server.State.WatchRequests.Select(r => r.AfterSequence));
+        Assert.Equal([0L, 2L], Server.State.WatchRequests.Select(r => r.AfterSequence));
         Assert.Equal("", result.Error);
     }
 
@@ -110,7 +106,7 @@ public sealed class TaskWatcherTests : IAsyncLifetime
     [InlineData(TaskStatus.Cancelled)]
     public async Task Watch_TaskEndsUnsuccessfully_ExitsOneWithTheReason(TaskStatus status)
     {
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             await SendAsync(stream, [.. History[0..3], Samples.StatusChange(4, TaskStatus.Running, status, attempt: 1, reason: "every attempt failed")]);
             Finish(status, "every attempt failed");
@@ -125,7 +121,7 @@ public sealed class TaskWatcherTests : IAsyncLifetime
     [Fact]
     public async Task Watch_Json_PrintsOneEventObjectPerLine()
     {
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             await SendAsync(stream, History);
             Finish(TaskStatus.Done);
@@ -145,24 +141,24 @@ public sealed class TaskWatcherTests : IAsyncLifetime
     [Fact]
     public async Task Watch_StreamKeepsFailing_GivesUpAsUnreachable()
     {
-        _server.State.Watches.Add((request, stream, context) => throw new RpcException(new Status(StatusCode.Unavailable, "down")));
+        Server.State.Watches.Add((request, stream, context) => throw new RpcException(new Status(StatusCode.Unavailable, "down")));
 
         var result = await TestCli.RunAsync(
-            ["task", "watch", "7", "--server", _server.ServerOption, "--token", "t"],
+            ["task", "watch", "7", "--server", Server.ServerOption, "--token", "t"],
             reconnect: new ReconnectPolicy(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(300)));
 
         Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
-        Assert.EndsWith("devserver: cannot reach the orchestrator at " + _server.ServerOption + ": down (is it running? `devserver up` starts one)\n", result.Error, StringComparison.Ordinal);
-        Assert.True(_server.State.WatchRequests.Count > 2);
+        Assert.EndsWith("devserver: cannot reach the orchestrator at " + Server.ServerOption + ": down (is it running? `devserver up` starts one)\n", result.Error, StringComparison.Ordinal);
+        Assert.True(Server.State.WatchRequests.Count > 2);
     }
 
     [Fact]
     public async Task Watch_UnknownTask_ExitsNotFound()
     {
-        var result = await TestCli.RunAsync(["task", "watch", "8", "--server", _server.ServerOption, "--token", "t"]);
+        var result = await TestCli.RunAsync(["task", "watch", "8", "--server", Server.ServerOption, "--token", "t"]);
 
         Assert.Equal(ExitCodes.NotFound, result.ExitCode);
-        Assert.Empty(_server.State.WatchRequests);
+        Assert.Empty(Server.State.WatchRequests);
     }
 
     [Fact]
@@ -181,7 +177,7 @@ public sealed class TaskWatcherTests : IAsyncLifetime
     public async Task Watch_AgentCliJsonLines_ShownOnlyWithRawWhileTheirStepsAlwaysAre(bool raw)
     {
         var json = "{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s-1\"}";
-        _server.State.Watches.Add(async (request, stream, context) =>
+        Server.State.Watches.Add(async (request, stream, context) =>
         {
             await SendAsync(stream,
             [
@@ -204,13 +200,13 @@ public sealed class TaskWatcherTests : IAsyncLifetime
     }
 
     private Task<CliResult> WatchAsync(params string[] extra) =>
-        TestCli.RunAsync(["task", "watch", "7", "--server", _server.ServerOption, "--token", "t", .. extra]);
+        TestCli.RunAsync(["task", "watch", "7", "--server", Server.ServerOption, "--token", "t", .. extra]);
 
     private void Finish(TaskStatus status, string reason = "")
     {
         var task = Samples.Task(status: status);
         task.StatusReason = reason;
-        _server.State.Tasks[7] = new GetTaskResponse { Task = task };
+        Server.State.Tasks[7] = new GetTaskResponse { Task = task };
     }
 
     private static async Task SendAsync(IServerStreamWriter<WatchTaskEventsResponse> stream, IEnumerable<TaskEvent> events)
