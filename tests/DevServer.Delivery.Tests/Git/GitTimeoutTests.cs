@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using DevServer.Delivery.Git;
@@ -22,12 +23,14 @@ public sealed class GitTimeoutTests
         var delivery = WithTimeout(fixture, ShortTimeout, stallTime: TimeSpan.FromMinutes(1));
         var repository = new DeliveryRepository("acme/app", silent.Url, "main") { Credentials = GitCredentials.Gitea(Canary) };
         var started = Stopwatch.StartNew();
+        await using var watch = GitProcessWatch.Start(fixture.Sandbox.Root);
 
         var outcome = await delivery.PushBranchAsync(repository, "not applied"u8.ToArray(), new string('a', 40), "agent/1-x", fixture.Token);
 
+        var processes = await watch.StopAsync();
         AssertTimedOut(outcome, "git fetch", started.Elapsed);
         Assert.True(silent.Accepted > 0, "git never reached the silent server");
-        Assert.Empty(GitProcessesTalkingTo(silent, fixture.Sandbox.Root));
+        AssertAllEnded(processes, "fetch");
     }
 
     [Fact]
@@ -44,12 +47,14 @@ public sealed class GitTimeoutTests
         var cache = Assert.Single(Directory.GetDirectories(Path.Combine(fixture.Sandbox.DeliveryRoot, "cache")));
         await DeliveryFixture.Git(cache, "config", "remote.origin.pushurl", silent.Url);
         var started = Stopwatch.StartNew();
+        await using var watch = GitProcessWatch.Start(fixture.Sandbox.Root);
 
         var outcome = await delivery.PushBranchAsync(DeliveryFixture.Remote(bare), series, baseCommit, "agent/2-y", fixture.Token);
 
+        var processes = await watch.StopAsync();
         AssertTimedOut(outcome, "git push", started.Elapsed);
         Assert.True(silent.Accepted > 0, "git never reached the silent server");
-        Assert.Empty(GitProcessesTalkingTo(silent, fixture.Sandbox.Root));
+        AssertAllEnded(processes, "push");
         Assert.Equal(string.Empty, await DeliveryFixture.Git(bare, "branch", "--list", "agent/*"));
     }
 
@@ -96,34 +101,160 @@ public sealed class GitTimeoutTests
         Assert.True(elapsed >= ShortTimeout && elapsed < TimeSpan.FromSeconds(20), elapsed.ToString());
     }
 
-    // Processes (git and its remote-http helper) whose command line names the silent server or that run in the sandbox.
-    private static List<string> GitProcessesTalkingTo(SilentServer silent, string sandbox)
+    /// <summary>
+    /// Every process the delivery ran (the git command that hung among them, seen while it ran) has ended: none is still
+    /// the same running process (a zombie has ended; an id the system gave to a later process is not it).
+    /// </summary>
+    private static void AssertAllEnded(IReadOnlyList<WatchedProcess> processes, string command)
     {
-        var found = new List<string>();
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), out _))
-            {
-                continue;
-            }
+        Assert.Contains(processes, p => Path.GetFileName(p.CommandLine.Split(' ')[0]) == "git" && p.CommandLine.Contains($" {command} ", StringComparison.Ordinal));
+        Assert.Empty(processes.Where(p => p.IsRunning()).Select(p => $"{p.Id}: {p.CommandLine}"));
+    }
 
+    /// <summary>A process by its id and its start time, which tells it from a later process that reuses the id.</summary>
+    private sealed record WatchedProcess(int Id, ulong StartTime, string CommandLine)
+    {
+        public bool IsRunning() => ProcStat.Read(Id) is { } stat && stat.StartTime == StartTime && stat.State is not ('Z' or 'X');
+    }
+
+    /// <summary>
+    /// Records, from /proc while a delivery runs, every process this test process started (directly or through the ones
+    /// it started) that works in the test's sandbox: the git commands and the remote helpers they start. Tests running
+    /// beside this one start git too, in sandboxes of their own.
+    /// </summary>
+    private sealed class GitProcessWatch : IAsyncDisposable
+    {
+        private readonly string _sandbox;
+        private readonly Dictionary<(int, ulong), WatchedProcess> _seen = [];
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _polling;
+
+        private GitProcessWatch(string sandbox)
+        {
+            _sandbox = Path.GetFullPath(sandbox);
+            _polling = PollAsync();
+        }
+
+        public static GitProcessWatch Start(string sandbox) => new(sandbox);
+
+        /// <summary>Stops watching (after one last look) and returns what it saw.</summary>
+        public async Task<IReadOnlyList<WatchedProcess>> StopAsync()
+        {
+            await _stop.CancelAsync();
+            await _polling;
+            Look();
+            return [.. _seen.Values];
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _polling;
+            _stop.Dispose();
+        }
+
+        private async Task PollAsync()
+        {
             try
             {
-                var commandLine = File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ');
-                var workingDirectory = new FileInfo(Path.Combine(folder, "cwd")).LinkTarget ?? string.Empty;
-                if (commandLine.Contains("git", StringComparison.Ordinal)
-                    && (commandLine.Contains(silent.Url, StringComparison.Ordinal) || workingDirectory.StartsWith(sandbox, StringComparison.Ordinal)))
+                while (true)
                 {
-                    found.Add($"{Path.GetFileName(folder)}: {commandLine}");
+                    Look();
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), _stop.Token);
                 }
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
-                // Ended meanwhile, or not ours to read.
+                // Stopped.
             }
         }
 
-        return found;
+        private void Look()
+        {
+            var processes = new Dictionary<int, ProcStat>();
+            foreach (var folder in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && ProcStat.Read(id) is { } stat)
+                {
+                    processes[id] = stat;
+                }
+            }
+
+            foreach (var (id, stat) in processes)
+            {
+                if (!IsDescendant(id, processes) || WorkingDirectory(id) is not { } directory
+                    || !(directory == _sandbox || directory.StartsWith(_sandbox + "/", StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // Read again on every look: a process starts as setsid and becomes git in place (same id and start
+                    // time); a zombie's is empty, so the last one it had is kept.
+                    var commandLine = File.ReadAllText($"/proc/{id}/cmdline").Replace('\0', ' ').TrimEnd();
+                    if (commandLine.Length > 0)
+                    {
+                        _seen[(id, stat.StartTime)] = new WatchedProcess(id, stat.StartTime, commandLine);
+                    }
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // Ended meanwhile.
+                }
+            }
+        }
+
+        private static bool IsDescendant(int id, Dictionary<int, ProcStat> processes)
+        {
+            var self = Environment.ProcessId;
+            for (var hops = 0; hops < 64 && processes.TryGetValue(id, out var stat); hops++)
+            {
+                if (stat.ParentId == self)
+                {
+                    return true;
+                }
+
+                id = stat.ParentId;
+            }
+
+            return false;
+        }
+
+        private static string? WorkingDirectory(int id)
+        {
+            try
+            {
+                return new FileInfo($"/proc/{id}/cwd").LinkTarget;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>The fields of /proc/&lt;id&gt;/stat the watch needs.</summary>
+    private sealed record ProcStat(char State, int ParentId, ulong StartTime)
+    {
+        public static ProcStat? Read(int id)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText($"/proc/{id}/stat");
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+
+            // "pid (comm) state ppid ... starttime ...": comm may hold spaces and parentheses, so count from the last ')'.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19
+                ? new ProcStat(fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture), ulong.Parse(fields[19], CultureInfo.InvariantCulture))
+                : null;
+        }
     }
 
     /// <summary>Accepts every connection on loopback and never sends a byte back (a hung git server).</summary>
