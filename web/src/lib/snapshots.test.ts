@@ -1,44 +1,11 @@
-import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { QueueService, type WatchQueueRequest } from "../gen/devserver/queue/v1/queue_pb";
 import { isPermanent } from "../api/errors";
 import type { StreamState } from "./resumable";
+import { plannedQueue } from "../test/queueDouble";
 import { snapshots } from "./snapshots";
 
-/** An in-memory QueueService whose WatchQueue sends `perCall[i]` snapshots on call i, then fails or stays open. */
-function fakeQueue(perCall: Array<{ queued: number[]; error?: ConnectError; stayOpen?: boolean }>) {
-  const zones: string[] = [];
-  let call = 0;
-  const transport = createRouterTransport(({ service }) => {
-    service(QueueService, {
-      async *watchQueue(req: WatchQueueRequest) {
-        zones.push(req.timeZone);
-        const plan = perCall[call++] ?? { queued: [], stayOpen: true };
-        for (const queued of plan.queued) {
-          yield { queue: { queued, maxConcurrency: 2 }, workers: [{ id: `w${queued}` }] };
-        }
-        if (plan.error !== undefined) {
-          throw plan.error;
-        }
-        if (plan.stayOpen === true) {
-          await new Promise(() => {});
-        }
-      },
-      async getQueue() {
-        return {};
-      },
-      async updateQueue() {
-        return {};
-      },
-      async listWorkers() {
-        return {};
-      },
-    });
-  });
-  return { client: createClient(QueueService, transport), zones };
-}
-
-async function watch(client: ReturnType<typeof fakeQueue>["client"], want: number, states: StreamState[] = []) {
+async function watch(client: ReturnType<typeof plannedQueue>["client"], want: number, states: StreamState[] = []) {
   const abort = new AbortController();
   const seen: number[] = [];
   for await (const r of snapshots({
@@ -58,7 +25,7 @@ async function watch(client: ReturnType<typeof fakeQueue>["client"], want: numbe
 
 describe("WatchQueue snapshots", () => {
   it("delivers every snapshot, including the fresh one after a reconnect, with the time zone", async () => {
-    const { client, zones } = fakeQueue([
+    const { client, zones } = plannedQueue([
       { queued: [3, 4], error: new ConnectError("reset", Code.Unavailable) },
       // The server closing the stream normally (a restart) is reconnected too.
       { queued: [4] },
@@ -72,7 +39,7 @@ describe("WatchQueue snapshots", () => {
   });
 
   it("stops on an error reconnecting cannot cure (a refused token)", async () => {
-    const { client, zones } = fakeQueue([{ queued: [1], error: new ConnectError("bad token", Code.Unauthenticated) }]);
+    const { client, zones } = plannedQueue([{ queued: [1], error: new ConnectError("bad token", Code.Unauthenticated) }]);
     const states: StreamState[] = [];
     await expect(watch(client, 5, states)).rejects.toMatchObject({ code: Code.Unauthenticated });
     expect(zones).toHaveLength(1);

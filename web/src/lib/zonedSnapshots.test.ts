@@ -1,45 +1,16 @@
-import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { QueueService, type WatchQueueRequest } from "../gen/devserver/queue/v1/queue_pb";
 import { isPermanent } from "../api/errors";
 import type { StreamState } from "./resumable";
+import { plannedQueue } from "../test/queueDouble";
 import { zonedSnapshots } from "./zonedSnapshots";
 
-/**
- * An in-memory QueueService whose WatchQueue refuses the zones in `unknownZones` (INVALID_ARGUMENT, as the
- * orchestrator does), then follows `perCall[i]` on call i: its snapshots' queued counts, then fails or stays open.
- */
+/** WatchQueue refuses the zones in `unknownZones`, then follows `perCall[i]` on call i and stays open unless it fails. */
 function fakeQueue(unknownZones: string[], perCall: Array<{ queued: number[]; error?: ConnectError }>) {
-  const zones: string[] = [];
-  let call = 0;
-  const transport = createRouterTransport(({ service }) => {
-    service(QueueService, {
-      async *watchQueue(req: WatchQueueRequest) {
-        zones.push(req.timeZone);
-        if (unknownZones.includes(req.timeZone)) {
-          throw new ConnectError(`unknown time zone ${req.timeZone}`, Code.InvalidArgument);
-        }
-        const plan = perCall[call++] ?? { queued: [] };
-        for (const queued of plan.queued) {
-          yield { queue: { queued, maxConcurrency: 2 } };
-        }
-        if (plan.error !== undefined) {
-          throw plan.error;
-        }
-        await new Promise(() => {});
-      },
-      async getQueue() {
-        return {};
-      },
-      async updateQueue() {
-        return {};
-      },
-      async listWorkers() {
-        return {};
-      },
-    });
-  });
-  return { client: createClient(QueueService, transport), zones };
+  return plannedQueue(
+    perCall.map((plan) => ({ ...plan, stayOpen: plan.error === undefined })),
+    unknownZones,
+  );
 }
 
 /** Follows the watch until `want` snapshots arrived, then stops it, as a page does when it closes. */
