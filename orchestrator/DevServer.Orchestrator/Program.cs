@@ -3,6 +3,7 @@ using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Hosting;
 using DevServer.Orchestrator.Logs;
+using DevServer.Orchestrator.Secrets;
 using Rpc.Health;
 using Rpc.Reflection;
 using Rpc.Server;
@@ -13,6 +14,7 @@ try
     builder.AddOrchestratorEndpoints();
     builder.AddDatabase();
     builder.AddApiAuthentication();
+    builder.AddSecrets();
     builder.AddEvents();
     builder.AddTasks();
     builder.AddMesh();

@@ -1,5 +1,6 @@
 using DevServer.Contracts;
 using DevServer.Orchestrator.Data;
+using DevServer.Orchestrator.Hosting;
 using Npgsql;
 
 namespace DevServer.Orchestrator.Auth;
@@ -18,8 +19,6 @@ internal sealed partial class TokenBootstrap(
     /// <summary>The transaction-scoped advisory lock key ("DSTOKENS").</summary>
     private const long LockKey = 0x4453_544F_4B45_4E53;
 
-    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     public Task StartAsync(CancellationToken cancellationToken) => EnsureTokensAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -27,7 +26,7 @@ internal sealed partial class TokenBootstrap(
     /// <summary>Returns the roles it issued a new token for.</summary>
     public async Task<IReadOnlyList<ApiRole>> EnsureTokensAsync(CancellationToken cancellationToken)
     {
-        CreateDataDirectory(settings.DataDirectory);
+        OwnerOnlyFiles.CreateDirectory(settings.DataDirectory);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -44,36 +43,21 @@ internal sealed partial class TokenBootstrap(
                 && await ApiTokenStore.FindActiveAsync(connection, ApiToken.Hash(existing), cancellationToken) is { } caller
                 && caller.Role == role)
             {
-                if (!OperatingSystem.IsWindows())
-                {
-                    // Kept, but never readable by others, whatever happened to the file meanwhile.
-                    File.SetUnixFileMode(path, OwnerReadWrite);
-                }
+                // Kept, but never readable by others, whatever happened to the file meanwhile.
+                OwnerOnlyFiles.Restrict(path);
 
                 continue;
             }
 
             var token = await store.IssueAsync(connection, role, $"{role.ToDatabase()} (bootstrap, {Environment.MachineName})", cancellationToken);
             // Written before the commit: if the commit fails, the file names no active token and the next start replaces it.
-            WriteToken(path, token.Token);
+            OwnerOnlyFiles.WriteAtomically(path, token.Token, overwrite: true);
             LogIssued(logger, role.ToDatabase(), path);
             issued.Add(role);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return issued;
-    }
-
-    private static void CreateDataDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else if (!Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
     }
 
     private static string? ReadToken(string path)
@@ -86,35 +70,6 @@ internal sealed partial class TokenBootstrap(
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Atomically: a reader sees the old file or the whole new one, created 0600 (never briefly readable by others).</summary>
-    private static void WriteToken(string path, string token)
-    {
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = OwnerReadWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.Write(token);
-                writer.Write('\n');
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 

@@ -2,6 +2,7 @@ using DevServer.Delivery.Forges;
 using DevServer.Delivery.Git;
 using DevServer.Delivery.Preflight;
 using DevServer.Contracts.Events.V1;
+using DevServer.Orchestrator.Secrets;
 using Npgsql;
 
 namespace DevServer.Orchestrator.Delivery;
@@ -9,7 +10,8 @@ namespace DevServer.Orchestrator.Delivery;
 /// <summary>
 /// Everything one delivery reads before it starts: the task, its repository's delivery settings, the verified run
 /// and what the pull request body reports. Read without locks (the lease keeps other deliveries away; a concurrent
-/// cancel is noticed when the outcome is recorded). The forge token is read here and lives only in memory.
+/// cancel is noticed when the outcome is recorded). The forge token is read and decrypted here and lives only in memory;
+/// one that cannot be decrypted is a <see cref="TokenProblem"/>, not an exception.
 /// </summary>
 internal sealed record DeliveryContext(
     long TaskId,
@@ -38,7 +40,8 @@ internal sealed record DeliveryContext(
     public RepositoryKind Kind => DeliveryRepository.KindOf(Location);
 
     /// <summary>Reads a delivering task's context; null when the task or its verified work is gone.</summary>
-    public static async Task<DeliveryContext?> ReadAsync(NpgsqlDataSource dataSource, long taskId, CancellationToken cancellationToken)
+    public static async Task<DeliveryContext?> ReadAsync(
+        NpgsqlDataSource dataSource, SecretProtector secrets, long taskId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         DeliveryContext? context;
@@ -87,6 +90,7 @@ internal sealed record DeliveryContext(
                     MaxFilesChanged = maxFiles > 0 ? maxFiles : defaults.Limits.MaxFilesChanged,
                 },
             };
+            var (token, tokenProblem) = reader.IsDBNull(14) ? (null, null) : ReadToken(secrets, reader.GetString(14), reader.GetString(8));
             var runVendor = reader.GetString(23);
             var metrics = new RunMetrics(
                 reader.GetInt32(26),
@@ -108,7 +112,7 @@ internal sealed record DeliveryContext(
                 reader.GetString(11),
                 reader.GetString(12),
                 reader.GetString(13),
-                reader.IsDBNull(14) ? null : reader.GetString(14),
+                token,
                 preflight,
                 reader.GetInt64(20),
                 reader.GetString(21),
@@ -117,6 +121,7 @@ internal sealed record DeliveryContext(
                 [])
             {
                 Attempt = reader.GetInt32(25),
+                TokenProblem = tokenProblem,
             };
         }
 
@@ -125,6 +130,22 @@ internal sealed record DeliveryContext(
 
     /// <summary>The attempt whose work is delivered.</summary>
     public int Attempt { get; init; }
+
+    /// <summary>Why the repository's stored token cannot be used (it does not decrypt with this orchestrator's key); null when it can.</summary>
+    public string? TokenProblem { get; init; }
+
+    private static (string? Token, string? Problem) ReadToken(SecretProtector secrets, string stored, string repository)
+    {
+        try
+        {
+            return (secrets.Unprotect(stored, SecretProtector.ForgeToken), null);
+        }
+        catch (SecretUnreadableException exception)
+        {
+            return (null, $"the forge token of repository '{repository}' cannot be decrypted: {exception.Message} " +
+                $"(devserver repo update {repository} --forge-token-file <file>); then retry the task");
+        }
+    }
 
     private static string FailoverFrom(string vendor, string model) => model.Length == 0 ? vendor : $"{vendor} ({model})";
 

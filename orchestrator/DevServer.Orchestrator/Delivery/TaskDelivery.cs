@@ -2,6 +2,7 @@ using DevServer.Contracts.Events.V1;
 using DevServer.Delivery.Forges;
 using DevServer.Delivery.Git;
 using DevServer.Delivery.Preflight;
+using DevServer.Orchestrator.Secrets;
 using DevServer.Orchestrator.Tasks;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ namespace DevServer.Orchestrator.Delivery;
 /// </summary>
 internal sealed partial class TaskDelivery(
     NpgsqlDataSource dataSource,
+    SecretProtector secrets,
     TaskTransitions transitions,
     GitDelivery git,
     IHttpClientFactory httpClients,
@@ -74,7 +76,7 @@ internal sealed partial class TaskDelivery(
         DiffStatistics? statistics = null;
         try
         {
-            context = await DeliveryContext.ReadAsync(dataSource, taskId, cancellationToken);
+            context = await DeliveryContext.ReadAsync(dataSource, secrets, taskId, cancellationToken);
             if (context is null)
             {
                 return new Conclusion(0, DeliveryResult.Blocked("no verified work to deliver", byPreflight: false), null);
@@ -84,6 +86,12 @@ internal sealed partial class TaskDelivery(
             if (!report.Passed)
             {
                 return new Conclusion(context.Attempt, DeliveryResult.Preflight(report.Findings), null);
+            }
+
+            if (context.TokenProblem is { } problem)
+            {
+                // Blocked, not retried: no retry decrypts it. A person sets the key or the token, then retries the task.
+                return new Conclusion(context.Attempt, DeliveryResult.Blocked(problem, byPreflight: false), null);
             }
 
             var repository = Repository(context);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using DevServer.Contracts.Repositories.V1;
 using DevServer.Orchestrator.Delivery;
+using DevServer.Orchestrator.Secrets;
 using DevServer.Orchestrator.Tasks;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
@@ -8,8 +9,11 @@ using Rpc;
 
 namespace DevServer.Orchestrator.Repositories;
 
-/// <summary>The repositories DevServer works on: where to fetch them, their check commands and task defaults.</summary>
-internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimeProvider clock) : RepositoryService.RepositoryServiceBase
+/// <summary>
+/// The repositories DevServer works on: where to fetch them, their check commands and task defaults. A forge token is
+/// stored encrypted (<see cref="SecretProtector"/>) and never read back.
+/// </summary>
+internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, SecretProtector secrets, TimeProvider clock) : RepositoryService.RepositoryServiceBase
 {
     private const string Columns =
         """
@@ -37,7 +41,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             ? DefaultAttemptTimeout
             : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
         var delivery = RepositoryDelivery.Validate(request.Delivery);
-        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? RepositoryDelivery.Token(request.ForgeToken) : null;
+        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? ProtectedToken(request.ForgeToken) : null;
 
         await using var command = dataSource.CreateCommand(
             $"""
@@ -100,7 +104,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
             ? current.AttemptTimeout.ToTimeSpan()
             : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
         var delivery = RepositoryDelivery.Validate(request.Delivery ?? current.Delivery);
-        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? RepositoryDelivery.Token(request.ForgeToken) : null;
+        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? ProtectedToken(request.ForgeToken) : null;
 
         await using var command = dataSource.CreateCommand(
             $"""
@@ -180,6 +184,9 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, TimePro
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : throw NotFound(reference);
     }
+
+    /// <summary>A token from a request, validated, in the form it is stored (encrypted).</summary>
+    private string ProtectedToken(string token) => secrets.Protect(RepositoryDelivery.Token(token), SecretProtector.ForgeToken);
 
     private static Repository Read(NpgsqlDataReader reader) => new()
     {

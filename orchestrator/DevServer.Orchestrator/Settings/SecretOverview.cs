@@ -1,5 +1,6 @@
 using DevServer.Contracts.Settings.V1;
 using DevServer.Orchestrator.Delivery;
+using DevServer.Orchestrator.Secrets;
 using DevServer.Orchestrator.Tasks;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -7,10 +8,11 @@ using Npgsql;
 namespace DevServer.Orchestrator.Settings;
 
 /// <summary>
-/// The secrets the orchestrator holds or checks, described without their values: forge tokens per repository (database)
-/// and per host (configuration), and the API tokens (only their SHA-256 is stored, so there is nothing to mask).
+/// The secrets the orchestrator holds or checks, described without their values: forge tokens per repository (database,
+/// encrypted: decrypted here only to mask them) and per host (configuration), and the API tokens (only their SHA-256 is
+/// stored, so there is nothing to mask).
 /// </summary>
-internal sealed class SecretOverview(NpgsqlDataSource dataSource, IOptions<DeliveryOptions> delivery)
+internal sealed class SecretOverview(NpgsqlDataSource dataSource, SecretProtector protector, IOptions<DeliveryOptions> delivery)
 {
     /// <summary>Bullets that stand for any value, whatever its length.</summary>
     public const string Bullets = "••••••••";
@@ -20,6 +22,19 @@ internal sealed class SecretOverview(NpgsqlDataSource dataSource, IOptions<Deliv
 
     /// <summary><see cref="Bullets"/>, then the last four characters when the value is at least <see cref="RevealTailFrom"/> long.</summary>
     public static string Mask(string value) => value.Length >= RevealTailFrom ? Bullets + value[^4..] : Bullets;
+
+    /// <summary>A stored token masked; one this orchestrator cannot decrypt is listed as unreadable, not a failed listing.</summary>
+    private string MaskStored(string stored)
+    {
+        try
+        {
+            return Mask(protector.Unprotect(stored, SecretProtector.ForgeToken));
+        }
+        catch (SecretUnreadableException exception)
+        {
+            return exception.NeededKeyId is { } keyId ? $"unreadable: encrypted with key {keyId}" : "unreadable: altered or damaged";
+        }
+    }
 
     public async Task<List<Secret>> ListAsync(CancellationToken cancellationToken)
     {
@@ -35,7 +50,7 @@ internal sealed class SecretOverview(NpgsqlDataSource dataSource, IOptions<Deliv
                     Kind = "forge token",
                     Scope = "repository " + reader.GetString(0),
                     Source = "database",
-                    Masked = Mask(reader.GetString(1)),
+                    Masked = MaskStored(reader.GetString(1)),
                     // The repository's last change: the token is not stamped on its own.
                     UpdatedAt = TaskMappings.ToTimestamp(reader, 2),
                 });

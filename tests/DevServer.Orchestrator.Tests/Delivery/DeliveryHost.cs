@@ -1,6 +1,7 @@
 using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Hosting;
+using DevServer.Orchestrator.Secrets;
 using DevServer.Orchestrator.Tasks;
 using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
@@ -13,8 +14,9 @@ namespace DevServer.Orchestrator.Tests.Delivery;
 
 /// <summary>
 /// One orchestrator instance in-process, reduced to delivery: the orchestrator's own AddDatabase (a database of the
-/// fixture, which several instances may share, as instances of one cluster do), AddEvents, the task transitions and
-/// AddDelivery with its loop running, its own delivery root, and every log line it writes.
+/// fixture, which several instances may share, as instances of one cluster do), AddEvents, AddSecrets (with the key
+/// every instance of one cluster shares), the task transitions and AddDelivery with its loop running, its own delivery
+/// root, and every log line it writes.
 /// </summary>
 internal sealed class DeliveryHost : IAsyncDisposable
 {
@@ -34,6 +36,9 @@ internal sealed class DeliveryHost : IAsyncDisposable
 
     public TaskTransitions Transitions => _app.Services.GetRequiredService<TaskTransitions>();
 
+    /// <summary>The key the instances share (<c>Orchestrator:Secrets:Key</c>), fixed so a test can encrypt as they do.</summary>
+    public static SecretKey SharedKey { get; } = SecretKey.FromBytes([.. Enumerable.Range(1, SecretKey.Size).Select(i => (byte)i)], "tests");
+
     public static async Task<DeliveryHost> StartAsync(string connectionString, IReadOnlyDictionary<string, string?> delivery, CancellationToken cancellationToken)
     {
         var data = new TestDirectory();
@@ -41,12 +46,14 @@ internal sealed class DeliveryHost : IAsyncDisposable
         var logs = new DashboardHost.CapturedLogs();
         builder.Logging.AddProvider(logs);
         builder.Configuration[$"{DeliveryOptions.Section}:Root"] = Path.Combine(data.Path, "delivery");
+        builder.Configuration[$"{SecretsOptions.Section}:Key"] = Convert.ToBase64String(SharedKey.Bytes);
         foreach (var (key, value) in delivery)
         {
             builder.Configuration[$"{DeliveryOptions.Section}:{key}"] = value;
         }
 
         builder.AddDatabase();
+        builder.AddSecrets();
         builder.AddEvents();
         builder.Services.AddSingleton<TaskTransitions>();
         builder.AddDelivery();

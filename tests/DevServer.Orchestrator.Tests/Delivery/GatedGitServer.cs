@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DevServer.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,8 @@ namespace DevServer.Orchestrator.Tests.Delivery;
 /// A bare repository served over git's "dumb" HTTP protocol (its files as they are, after
 /// <c>git update-server-info</c>) on loopback, holding every request until the test opens the gate: a remote whose
 /// first clone takes as long as the test wants. It records whether a held request was given up by its client
-/// (delivery stopped its git).
+/// (delivery stopped its git). Given the <c>Authorization</c> header it requires, it answers any other with 401, as a
+/// private repository of a forge does; it records every header it got.
 /// </summary>
 internal sealed class GatedGitServer : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class GatedGitServer : IAsyncDisposable
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _abandoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<string> _authorizations = new();
 
     private GatedGitServer(WebApplication app) => _app = app;
 
@@ -28,7 +31,10 @@ internal sealed class GatedGitServer : IAsyncDisposable
     /// <summary>Completes when a client disconnects while its request is held.</summary>
     public Task Abandoned => _abandoned.Task;
 
-    public static async Task<GatedGitServer> StartAsync(string bareRepository, CancellationToken cancellationToken)
+    /// <summary>The <c>Authorization</c> header of every request (empty when there was none), in arrival order.</summary>
+    public IReadOnlyList<string> Authorizations => [.. _authorizations];
+
+    public static async Task<GatedGitServer> StartAsync(string bareRepository, CancellationToken cancellationToken, string? requiredAuthorization = null)
     {
         var root = Path.GetFullPath(bareRepository) + Path.DirectorySeparatorChar;
         var builder = LoopbackHost.CreateBuilder(TimeSpan.FromSeconds(2));
@@ -37,6 +43,8 @@ internal sealed class GatedGitServer : IAsyncDisposable
         app.MapGet("/repository.git/{**path}", async (HttpContext http, string path) =>
         {
             server._firstRequest.TrySetResult();
+            var authorization = http.Request.Headers.Authorization.ToString();
+            server._authorizations.Enqueue(authorization);
             try
             {
                 await server._gate.Task.WaitAsync(http.RequestAborted);
@@ -45,6 +53,12 @@ internal sealed class GatedGitServer : IAsyncDisposable
             {
                 server._abandoned.TrySetResult();
                 return Results.Empty;
+            }
+
+            if (requiredAuthorization is not null && authorization != requiredAuthorization)
+            {
+                http.Response.Headers.WWWAuthenticate = "Basic realm=\"repository\"";
+                return Results.StatusCode(StatusCodes.Status401Unauthorized);
             }
 
             var file = Path.GetFullPath(Path.Combine(root, path));

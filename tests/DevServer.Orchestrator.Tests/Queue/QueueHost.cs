@@ -4,6 +4,7 @@ using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Hosting;
 using DevServer.Orchestrator.Queue;
 using DevServer.Orchestrator.Scheduling;
+using DevServer.Orchestrator.Secrets;
 using DevServer.Orchestrator.Settings;
 using DevServer.Orchestrator.Tasks;
 using DevServer.Orchestrator.Tests.Infrastructure;
@@ -47,6 +48,7 @@ internal sealed class QueueHost : IAsyncDisposable
         var data = new TestDirectory();
         var builder = InProcessOrchestrator.CreateBuilder(data.Path, connectionString);
         builder.AddDatabase();
+        builder.AddSecrets();
         builder.AddEvents();
         builder.AddQueue();
         builder.Services.AddSingleton<TaskTransitions>();

@@ -1,6 +1,10 @@
 using DevServer.Contracts.Repositories.V1;
 using DevServer.Contracts.Tasks.V1;
+using DevServer.Orchestrator.Data;
+using DevServer.Orchestrator.Secrets;
 using DevServer.Orchestrator.Tests.Tasks;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
 using Rpc;
 
 namespace DevServer.Orchestrator.Tests.Repositories;
@@ -90,6 +94,31 @@ public sealed class DeliverySettingsTests(ApiOrchestratorFixture orchestrator) :
         Assert.False((await orchestrator.AddRepositoryAsync(ct)).Delivery.HasForgeToken);
     }
 
+    [Fact(Timeout = TimeoutMs)]
+    public async Task AddAndUpdateRepository_ForgeToken_StoredEncryptedWithTheKeyOfTheDataDirectory()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var added = await orchestrator.AddRepositoryAsync(ct, r => r.ForgeToken = Token);
+        var onAdd = await ReadStoredTokenAsync(added.Name, ct);
+        await Repositories.UpdateRepositoryAsync(new UpdateRepositoryRequest { Repository = added.Name, ForgeToken = Token + "-new" }, cancellationToken: ct);
+        var onUpdate = await ReadStoredTokenAsync(added.Name, ct);
+
+        // The key the orchestrator created on its first start, owner-only, beside the token files.
+        var keyFile = Path.Combine(orchestrator.DataDirectory, SecretKey.FileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.True(SecretKey.TryParse(await File.ReadAllTextAsync(keyFile, ct), out var key));
+        var protector = new SecretProtector(SecretKey.FromBytes(key, keyFile));
+        foreach (var stored in new[] { onAdd, onUpdate })
+        {
+            Assert.StartsWith($"enc:v1:{protector.Key.Id}:", stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(Token, stored, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(Token, protector.Unprotect(onAdd, SecretProtector.ForgeToken));
+        Assert.Equal(Token + "-new", protector.Unprotect(onUpdate, SecretProtector.ForgeToken));
+        Assert.DoesNotContain(Token, orchestrator.Output, StringComparison.Ordinal);
+    }
+
     [Theory(Timeout = TimeoutMs)]
     [InlineData("deny", "")]
     [InlineData("deny", "   ")]
@@ -172,5 +201,17 @@ public sealed class DeliverySettingsTests(ApiOrchestratorFixture orchestrator) :
             new CreateTaskRequest { Repository = repository.Name, Title = "Bad flow", DeliveryFlow = (DeliveryFlow)7 }, cancellationToken: ct));
         await RpcAssert.FailsAsync(StatusCode.InvalidArgument, async () => await tasks.UpdateTaskAsync(
             new UpdateTaskRequest { Id = created.Id, DeliveryFlow = (DeliveryFlow)7 }, cancellationToken: ct));
+    }
+
+    /// <summary>The repository's forge_token column as stored, read straight from the orchestrator's database.</summary>
+    private async Task<string> ReadStoredTokenAsync(string repository, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseOptions.DataDirectoryKey] = orchestrator.DataDirectory })
+            .Build();
+        await using var dataSource = NpgsqlDataSource.Create(DatabaseSettings.FromConfiguration(configuration).ConnectionString);
+        await using var command = dataSource.CreateCommand("SELECT forge_token FROM repositories WHERE name = @name");
+        command.Parameters.AddWithValue("name", repository);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

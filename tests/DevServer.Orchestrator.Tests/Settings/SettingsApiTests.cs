@@ -1,10 +1,15 @@
+using System.Security.Cryptography;
 using System.Text;
 using DevServer.Contracts.Queue.V1;
 using DevServer.Contracts.Repositories.V1;
 using DevServer.Contracts.Settings.V1;
 using DevServer.Contracts.Tasks.V1;
+using DevServer.Orchestrator.Data;
+using DevServer.Orchestrator.Secrets;
 using DevServer.Orchestrator.Tests.Tasks;
 using Google.Protobuf;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
 using Rpc;
 using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
 
@@ -188,6 +193,37 @@ public sealed class SettingsApiTests(SettingsOrchestratorFixture orchestrator) :
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task GetSettings_TokenEncryptedWithAnotherKey_ListedAsUnreadableBesideTheReadableOnes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var readableToken = "readable-canary-" + Guid.NewGuid().ToString("N");
+        var otherToken = "other-key-canary-" + Guid.NewGuid().ToString("N");
+        var other = new SecretProtector(SecretKey.FromBytes(RandomNumberGenerator.GetBytes(SecretKey.Size), "another instance"));
+        var readable = await AddRepositoryAsync("d-readable", readableToken, ct);
+        var unreadable = await AddRepositoryAsync("e-unreadable", "replaced-below-0123456789", ct);
+        try
+        {
+            // As an instance of the same database with another key stores it.
+            await SetStoredTokenAsync(unreadable.Name, other.Protect(otherToken, SecretProtector.ForgeToken), ct);
+
+            var response = await Settings.GetSettingsAsync(new GetSettingsRequest(), cancellationToken: ct);
+
+            var masked = response.Secrets.Where(s => s.Kind == "forge token").ToDictionary(s => s.Scope, s => s.Masked);
+            Assert.Equal(Bullets + readableToken[^4..], masked[$"repository {readable.Name}"]);
+            Assert.Equal($"unreadable: encrypted with key {other.Key.Id}", masked[$"repository {unreadable.Name}"]);
+            Assert.DoesNotContain(otherToken[^8..], JsonFormatter.Default.Format(response), StringComparison.Ordinal);
+        }
+        finally
+        {
+            // The other tests of the class list every forge token.
+            foreach (var name in new[] { readable.Name, unreadable.Name })
+            {
+                await orchestrator.Repositories.RemoveRepositoryAsync(new RemoveRepositoryRequest { Repository = name }, cancellationToken: CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task GetSettings_ApiTokens_ListedByNameAndRoleWithoutAnyValue()
     {
         var response = await Settings.GetSettingsAsync(new GetSettingsRequest(), cancellationToken: TestContext.Current.CancellationToken);
@@ -209,5 +245,17 @@ public sealed class SettingsApiTests(SettingsOrchestratorFixture orchestrator) :
         }
 
         return (await orchestrator.Repositories.AddRepositoryAsync(request, cancellationToken: cancellationToken)).Repository;
+    }
+
+    private async Task SetStoredTokenAsync(string repository, string stored, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseOptions.DataDirectoryKey] = orchestrator.DataDirectory })
+            .Build();
+        await using var dataSource = NpgsqlDataSource.Create(DatabaseSettings.FromConfiguration(configuration).ConnectionString);
+        await using var command = dataSource.CreateCommand("UPDATE repositories SET forge_token = @token WHERE name = @name");
+        command.Parameters.AddWithValue("token", stored);
+        command.Parameters.AddWithValue("name", repository);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync(cancellationToken));
     }
 }

@@ -45,6 +45,9 @@ public sealed class SettingsOrchestratorFixture : IAsyncLifetime
 
     private string WorkerToken { get; set; } = "";
 
+    /// <summary>Its data directory, where its embedded PostgreSQL listens (for tests that change rows no API writes).</summary>
+    public string DataDirectory => _orchestrator?.Data.Path ?? throw new InvalidOperationException("Not started.");
+
     public string UniqueName(string prefix) => $"{prefix}{Interlocked.Increment(ref _names)}";
 
     public async ValueTask InitializeAsync()

@@ -281,7 +281,7 @@ public sealed partial class DeliveryTests
         return (await SampleRepository.GitAsync(clone, ct, "rev-parse", "HEAD")).Trim();
     }
 
-    /// <summary>The token is in no event, status reason, API answer, log, file of the orchestrator's or the remote, or request body.</summary>
+    /// <summary>The token is in no event, status reason, API answer, log, file of the orchestrator's (its database's too) or the remote, or request body.</summary>
     private static async Task AssertCanaryNowhereAsync(PipelineHost host, FakeForge forge, string origin, long[] taskIds, CancellationToken ct)
     {
         foreach (var taskId in taskIds)
@@ -295,13 +295,15 @@ public sealed partial class DeliveryTests
         Assert.True(repository.Repository.Delivery.HasForgeToken);
         Assert.DoesNotContain(CanaryToken, repository.Repository.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(CanaryToken, host.Orchestrator!.StandardOutput + host.Orchestrator.StandardError, StringComparison.Ordinal);
-        // Every file the orchestrator wrote (logs, tokens, the delivery root's caches and worktrees) except the
-        // database's own storage, which holds the token by design; and every file of the remote.
+        // Every file the orchestrator wrote (logs, tokens, the delivery root's caches and worktrees) including the
+        // database's own storage (tables, WAL: the token is stored encrypted), but not its socket folder (a socket
+        // cannot be read, and nothing is stored there); and every file of the remote.
         var files = Directory.EnumerateFiles(host.DataDirectory, "*", SearchOption.AllDirectories)
-            .Where(f => !f.StartsWith(Path.Combine(host.DataDirectory, "postgres") + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Where(f => !f.StartsWith(Path.Combine(host.DataDirectory, "postgres", "run") + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .Concat(Directory.EnumerateFiles(origin, "*", SearchOption.AllDirectories))
             .ToList();
         Assert.Contains(files, f => f.Contains($"{Path.DirectorySeparatorChar}delivery{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.Contains($"{Path.DirectorySeparatorChar}pg_wal{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
         foreach (var file in files)
         {
             var bytes = await File.ReadAllBytesAsync(file, ct);

@@ -1,0 +1,40 @@
+using DevServer.Orchestrator.Tests.Hosting;
+using DevServer.Orchestrator.Tests.Infrastructure;
+
+namespace DevServer.Orchestrator.Tests.Secrets;
+
+/// <summary>A key the orchestrator cannot use stops its start with a message that says what to fix, never the key.</summary>
+public sealed class SecretsStartFailureTests
+{
+    private const int TimeoutMs = 90_000;
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task Start_KeySettingNotThirtyTwoBytes_ExitsNonZeroNamingTheSettingWithoutTheValue()
+    {
+        await using var data = new OrchestratorDataDirectory();
+        await using var process = OrchestratorProcess.Launch(data, "--Orchestrator:Secrets:Key=c2hvcnQta2V5");
+
+        var result = await process.WaitForExitAsync(OrchestratorProcess.StartTimeout, TestContext.Current.CancellationToken);
+
+        Assert.False(result.TimedOut, result.ToString());
+        Assert.True(result.ExitCode is not 0, result.ToString());
+        Assert.Contains("Orchestrator:Secrets: Key must be empty", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2hvcnQta2V5", result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task Start_KeyFileDamaged_ExitsNonZeroNamingTheFileAndKeepsIt()
+    {
+        await using var data = new OrchestratorDataDirectory();
+        var keyFile = Path.Combine(data.Path, "secret.key");
+        await File.WriteAllTextAsync(keyFile, "truncated\n", TestContext.Current.CancellationToken);
+        await using var process = OrchestratorProcess.Launch(data);
+
+        var result = await process.WaitForExitAsync(OrchestratorProcess.StartTimeout, TestContext.Current.CancellationToken);
+
+        Assert.False(result.TimedOut, result.ToString());
+        Assert.True(result.ExitCode is not 0, result.ToString());
+        Assert.Contains($"{keyFile} does not hold a secret key", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal("truncated\n", await File.ReadAllTextAsync(keyFile, TestContext.Current.CancellationToken));
+    }
+}
