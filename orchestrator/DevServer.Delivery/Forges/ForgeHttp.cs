@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -74,8 +75,11 @@ internal sealed class ForgeHttp(HttpClient http, Uri apiRoot, string token, Time
         {
             return new ForgeResponse(null, null, $"The forge did not answer within {timeout.TotalSeconds:0.#} s.");
         }
-        catch (HttpRequestException exception)
+        catch (Exception exception) when (exception is HttpRequestException or SocketException or IOException)
         {
+            // HttpClient wraps most connection failures in HttpRequestException, but not all: a connection reset right
+            // after the connect surfaces as a bare SocketException (seen when the port was just reused by another
+            // listener), and a body cut mid-read as an IOException. Each means the forge could not be reached.
             return new ForgeResponse(null, null, Scrub($"The forge could not be reached: {exception.Message}"));
         }
     }

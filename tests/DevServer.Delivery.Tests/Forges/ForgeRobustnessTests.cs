@@ -34,6 +34,29 @@ public sealed class ForgeRobustnessTests
         Assert.Contains(body.Length > 20 ? body[..20] : body, outcome.Message, StringComparison.Ordinal);
     }
 
+    // HttpClient does not wrap every connection failure: a reset right after the connect (the port just reused by
+    // another listener) came out of SendAsync as a bare SocketException, and a body cut mid-read as an IOException.
+    [Theory]
+    [InlineData(false, "socket")]
+    [InlineData(true, "socket")]
+    [InlineData(false, "io")]
+    [InlineData(true, "io")]
+    public async Task FindOrCreate_ConnectionFailsWithoutHttpRequestException_TransientNotThrown(bool gitHub, string failure)
+    {
+        Exception thrown = failure == "socket"
+            ? new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NotConnected)
+            : new IOException("Unable to read data from the transport connection.");
+        using var http = new HttpClient(new ThrowingHandler(thrown));
+        var baseUrl = new Uri("http://forge.invalid/");
+        IForge client = gitHub ? new GitHubForge(http, baseUrl, Token) : new GiteaForge(http, baseUrl, Token);
+
+        var outcome = await client.FindOrCreatePullRequestAsync(Acme, "agent/1-x", "main", "T", "B", Ct);
+
+        Assert.Equal(ForgeStatus.Transient, outcome.Status);
+        Assert.True(outcome.Retryable);
+        Assert.Contains("could not be reached", outcome.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -150,4 +173,10 @@ public sealed class ForgeRobustnessTests
         fake.IsGitHub
             ? new GitHubForge(Http, fake.BaseUrl, Token, TimeSpan.FromSeconds(10))
             : new GiteaForge(Http, fake.BaseUrl, Token, TimeSpan.FromSeconds(10));
+
+    private sealed class ThrowingHandler(Exception exception) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromException<HttpResponseMessage>(exception);
+    }
 }
