@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using DevServer.Delivery.Forges;
 
 namespace DevServer.Delivery.Tests.Forges;
@@ -171,9 +173,12 @@ public sealed class ForgeClientTests
     [InlineData(true)]
     public async Task FindOrCreate_ForgeDown_Transient(bool gitHub)
     {
-        var fake = await FakeForge.StartAsync(gitHub, Token);
-        var client = Client(fake);
-        await fake.DisposeAsync();
+        // A port held by a socket that never listens: every connect is refused. (A stopped server's port could be
+        // taken by another test's listener meanwhile, which would then answer.)
+        using var held = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        held.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var down = new Uri($"http://127.0.0.1:{((IPEndPoint)held.LocalEndPoint!).Port}/");
+        IForge client = gitHub ? new GitHubForge(Http, down, Token) : new GiteaForge(Http, down, Token);
 
         var outcome = await client.FindOrCreatePullRequestAsync(Acme, "agent/1-x", "main", "T", "B", Ct);
 

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using DevServer.Delivery.Forges;
 
 namespace DevServer.Delivery.Tests.Forges;
@@ -44,7 +45,7 @@ public sealed class ForgeRobustnessTests
     public async Task FindOrCreate_ConnectionFailsWithoutHttpRequestException_TransientNotThrown(bool gitHub, string failure)
     {
         Exception thrown = failure == "socket"
-            ? new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NotConnected)
+            ? new SocketException((int)SocketError.NotConnected)
             : new IOException("Unable to read data from the transport connection.");
         using var http = new HttpClient(new ThrowingHandler(thrown));
         var baseUrl = new Uri("http://forge.invalid/");
