@@ -88,9 +88,10 @@ internal sealed partial class TaskDelivery(
                 return new Conclusion(context.Attempt, DeliveryResult.Preflight(report.Findings), null);
             }
 
-            if (context.TokenProblem is { } problem)
+            if (context.TokenProblem is { } problem && UsesForgeToken(context))
             {
                 // Blocked, not retried: no retry decrypts it. A person sets the key or the token, then retries the task.
+                // A delivery that would not use the token (a local path, a patch from a non-http remote) goes on.
                 return new Conclusion(context.Attempt, DeliveryResult.Blocked(problem, byPreflight: false), null);
             }
 
@@ -196,14 +197,20 @@ internal sealed partial class TaskDelivery(
     private DeliveryRepository Repository(DeliveryContext context)
     {
         var repository = new DeliveryRepository(context.RepositoryName, context.Location, context.BaseBranch) { Kind = context.Kind };
-        var isHttp = Uri.TryCreate(context.Location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
-        if (!isHttp || ForgeOf(context) is not { } forge || TokenFor(context, forge) is not { } token)
+        if (!IsHttp(context.Location) || ForgeOf(context) is not { } forge || TokenFor(context, forge) is not { } token)
         {
             return repository;
         }
 
         return repository with { Credentials = forge.Kind == ForgeKind.GitHub ? GitCredentials.GitHub(token) : GitCredentials.Gitea(token) };
     }
+
+    private static bool IsHttp(string location) =>
+        Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    /// <summary>Whether this delivery sends a forge token: git over http(s) does, and so does a pull request's forge API.</summary>
+    private static bool UsesForgeToken(DeliveryContext context) =>
+        context.Kind != RepositoryKind.LocalFolder && (IsHttp(context.Location) || context.Flow == DeliveryFlows.PullRequest);
 
     private static ForgeLocation? ForgeOf(DeliveryContext context)
     {

@@ -75,6 +75,31 @@ public sealed class DeliveryTokenTests(PostgresFixture postgres)
         Assert.DoesNotContain(host.Logs, entry => entry.Message.Contains(token, StringComparison.Ordinal));
     }
 
+    [Fact(Timeout = TimeoutMs)]
+    public async Task DeliveryLoop_TokenEncryptedWithAnotherKeyButNotNeeded_PatchFromAPathRemoteDelivered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var otherKey = SecretKey.FromBytes(RandomNumberGenerator.GetBytes(SecretKey.Size), "another instance");
+        var connectionString = await postgres.CreateDatabaseAsync(ct);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        using var folder = new TestDirectory();
+        var (bare, baseCommit, series) = await RemoteWithSeriesAsync(folder.Path, ct);
+        // A bare repository by path and the patch flow: git sends no token, and no forge API is called.
+        var taskId = await SeedDeliveringTaskAsync(dataSource, bare, baseCommit, series, ct);
+        await using (var command = dataSource.CreateCommand(
+            "UPDATE repositories SET forge_token = @token WHERE id = (SELECT repository_id FROM tasks WHERE id = @task)"))
+        {
+            command.Parameters.AddWithValue("token", new SecretProtector(otherKey).Protect("unused-token", SecretProtector.ForgeToken));
+            command.Parameters.AddWithValue("task", taskId);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var host = await DeliveryHost.StartAsync(connectionString, FastPolling, ct);
+        await WaitUntilAsync(async () => await ReadStatusAsync(dataSource, taskId, ct) != "delivering", ct);
+
+        Assert.Equal("done", await ReadStatusAsync(dataSource, taskId, ct));
+    }
+
     private static string BasicAuthorization(string token) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"oauth2:{token}"));
 
     /// <summary>A remote requiring <paramref name="token"/>, and a delivering task of a Gitea repository whose stored token is <paramref name="stored"/>.</summary>
