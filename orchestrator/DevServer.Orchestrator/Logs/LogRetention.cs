@@ -7,15 +7,21 @@ namespace DevServer.Orchestrator.Logs;
 /// <summary>Deletes entries older than <see cref="LogsOptions.MaxAge"/> and all but the newest <see cref="LogsOptions.MaxEntries"/>.</summary>
 internal sealed class LogRetention(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// The delete, parameters <c>@cutoff</c> and <c>@keep</c>. Both conditions are answered from an index (the time
+    /// index of migration 0008, the position key), so a run that removes little reads little.
+    /// </summary>
+    internal const string PruneSql =
+        """
+        DELETE FROM log_entries
+        WHERE at < @cutoff
+           OR position < coalesce((SELECT position FROM log_entries ORDER BY position DESC OFFSET @keep - 1 LIMIT 1), 0)
+        """;
+
     /// <summary>Deletes what is older than <paramref name="cutoff"/> and beyond the newest <paramref name="keep"/>; returns how many went.</summary>
     public async Task<long> PruneAsync(DateTimeOffset cutoff, int keep, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            DELETE FROM log_entries
-            WHERE at < @cutoff
-               OR position < coalesce((SELECT position FROM log_entries ORDER BY position DESC OFFSET @keep - 1 LIMIT 1), 0)
-            """);
+        await using var command = dataSource.CreateCommand(PruneSql);
         command.Parameters.AddWithValue("cutoff", cutoff.ToUniversalTime());
         command.Parameters.AddWithValue("keep", keep);
         return await command.ExecuteNonQueryAsync(cancellationToken);

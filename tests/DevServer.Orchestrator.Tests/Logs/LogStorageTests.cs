@@ -148,6 +148,32 @@ public sealed class LogStorageTests(PostgresFixture postgres)
     }
 
     [Fact(Timeout = TimeoutMs)]
+    public async Task LogRetention_LargeLog_FindsWhatToDeleteThroughIndexesNotAWholeTableScan()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync(ct));
+        // 50,000 entries a minute apart, the oldest 10 past the cutoff: a run of retention that removes little.
+        await using (var fill = dataSource.CreateCommand(
+            """
+            INSERT INTO log_entries (at, level, source, category, message)
+            SELECT now() - make_interval(mins => 50000 - n), 4, 'worker retention', 'test', 'e' || n
+            FROM generate_series(1, 50000) AS n;
+            ANALYZE log_entries;
+            """))
+        {
+            await fill.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var explain = dataSource.CreateCommand($"EXPLAIN (FORMAT JSON) {LogRetention.PruneSql}");
+        explain.Parameters.AddWithValue("cutoff", TimeProvider.System.GetUtcNow().AddMinutes(-49_990));
+        explain.Parameters.AddWithValue("keep", 100_000);
+        var plan = (string)(await explain.ExecuteScalarAsync(ct))!;
+
+        Assert.DoesNotContain("\"Seq Scan\"", plan, StringComparison.Ordinal);
+        Assert.Contains("log_entries_by_time", plan, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
     public async Task LogRetention_EmptyLog_DeletesNothing()
     {
         var ct = TestContext.Current.CancellationToken;
