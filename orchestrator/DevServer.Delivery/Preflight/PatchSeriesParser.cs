@@ -26,12 +26,19 @@ internal sealed class PatchedFile(string path)
     public List<AddedLine> AddedLines { get; } = [];
 }
 
+/// <summary>An author as <c>git am</c> records it: the decoded name (unquoted) and e-mail.</summary>
+internal readonly record struct PatchAuthor(string Name, string Email)
+{
+    public override string ToString() => Name.Length == 0 ? Email : $"{Name} <{Email}>";
+}
+
 /// <summary>
-/// One patch of the series: its author, its commit message (the decoded subject, then the body's lines) and the
-/// files it changes.
+/// One patch of the series: its authors (the <c>From:</c> header and, when the message starts with one, the in-body
+/// <c>From:</c> that <c>git am</c> records instead), its commit message (the decoded subject, then the body's lines)
+/// and the files it changes.
 /// </summary>
 internal sealed record ParsedPatch(
-    int Index, string AuthorName, string AuthorEmail, string Subject, IReadOnlyList<string> Message, IReadOnlyList<PatchedFile> Files);
+    int Index, IReadOnlyList<PatchAuthor> Authors, string Subject, IReadOnlyList<string> Message, IReadOnlyList<PatchedFile> Files);
 
 /// <summary>
 /// Reads a <c>git format-patch</c> mbox: each patch's author and commit message, and for each file its path, and the
@@ -64,8 +71,15 @@ internal static partial class PatchSeriesParser
 
     private static ParsedPatch ParsePatch(int index, ReadOnlySpan<string> lines)
     {
-        var (authorName, authorEmail, subject, bodyStart) = ReadHeaders(lines);
+        var (author, subject, bodyStart) = ReadHeaders(lines);
         var message = ReadMessage(subject, lines, bodyStart);
+        var inBody = ReadInBodyHeaders(lines, bodyStart);
+        List<PatchAuthor> authors = inBody.TryGetValue("From", out var inBodyFrom) ? [author, ParseAuthor(inBodyFrom)] : [author];
+        if (inBody.TryGetValue("Subject", out var inBodySubject) && DecodeWords(inBodySubject) is var decoded && decoded != inBodySubject)
+        {
+            // The raw line is in the message already; git am records the decoded one as the subject.
+            message.Add(decoded);
+        }
         var files = new List<PatchedFile>();
         PatchedFile? file = null;
         int oldLeft = 0, newLeft = 0, newLine = 0;
@@ -168,7 +182,7 @@ internal static partial class PatchSeriesParser
             }
         }
 
-        return new ParsedPatch(index, authorName, authorEmail, subject, message, files);
+        return new ParsedPatch(index, authors, subject, message, files);
     }
 
     /// <summary>
@@ -213,7 +227,7 @@ internal static partial class PatchSeriesParser
         return null;
     }
 
-    private static (string Name, string Email, string Subject, int BodyStart) ReadHeaders(ReadOnlySpan<string> lines)
+    private static (PatchAuthor Author, string Subject, int BodyStart) ReadHeaders(ReadOnlySpan<string> lines)
     {
         string from = string.Empty, subject = string.Empty;
         string? current = null;
@@ -254,10 +268,68 @@ internal static partial class PatchSeriesParser
             }
         }
 
+        return (ParseAuthor(from), PatchPrefix().Replace(DecodeWords(subject), string.Empty, 1), i);
+    }
+
+    /// <summary>
+    /// "Name &lt;email&gt;" as git am reads it: encoded words are decoded in the e-mail too (format-patch writes the
+    /// e-mail as it is, so <c>=?UTF-8?q?...?=</c> in <c>user.email</c> reaches git am, which decodes it), and a quoted
+    /// name loses its quotes and backslashes.
+    /// </summary>
+    private static PatchAuthor ParseAuthor(string from)
+    {
         var address = Address().Match(from);
-        var email = address.Success ? address.Groups[1].Value.Trim() : from.Trim();
-        var name = address.Success ? from[..address.Index].Trim().Trim('"') : string.Empty;
-        return (DecodeWords(name), email, PatchPrefix().Replace(DecodeWords(subject), string.Empty, 1), i);
+        var email = DecodeWords(address.Success ? address.Groups[1].Value.Trim() : from.Trim());
+        var name = address.Success ? DecodeWords(from[..address.Index].Trim()) : string.Empty;
+        if (name.Length >= 2 && name[0] == '"' && name[^1] == '"')
+        {
+            name = QuotedPair().Replace(name[1..^1], "$1");
+        }
+
+        return new PatchAuthor(name, email);
+    }
+
+    /// <summary>
+    /// git am (mailinfo) takes <c>From:</c>, <c>Subject:</c> and <c>Date:</c> lines at the start of the body (after
+    /// blank lines; each once; folded lines joined) as headers that override the mail's, until a blank line or another
+    /// line: a commit whose message starts with "From: someone" is recorded as authored by someone. format-patch does
+    /// not escape such lines. A "[PATCH]" line or a quoted format-patch separator there does not end them.
+    /// </summary>
+    private static Dictionary<string, string> ReadInBodyHeaders(ReadOnlySpan<string> lines, int bodyStart)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? current = null;
+        var i = bodyStart + 1;
+        while (i < lines.Length && lines[i].TrimEnd('\r').Length == 0)
+        {
+            i++;
+        }
+
+        for (; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (current is not null && line.Length > 0 && line[0] is ' ' or '\t')
+            {
+                fields[current] += line;
+                continue;
+            }
+
+            var field = InBodyHeader().Match(line);
+            current = field.Success ? char.ToUpperInvariant(line[0]) + field.Groups[1].Value[1..].ToLowerInvariant() : null;
+            if (current is not null && fields.TryAdd(current, field.Groups[2].Value))
+            {
+                continue;
+            }
+
+            current = null;
+            var patchLine = line.StartsWith("[PATCH]", StringComparison.Ordinal) && (line.Length == 7 || char.IsWhiteSpace(line[7]));
+            if (!patchLine && !(line.StartsWith('>') && PatchSeparator().IsMatch(line[1..])))
+            {
+                break;
+            }
+        }
+
+        return fields;
     }
 
     /// <summary>
@@ -284,10 +356,15 @@ internal static partial class PatchSeriesParser
                 continue;
             }
 
-            if (pendingEncoding is null || !gap.IsWhiteSpace() || !pendingEncoding.Equals(decoded.Value.Encoding))
+            if (pendingEncoding is null || !gap.IsWhiteSpace())
             {
                 Flush();
                 text.Append(gap);
+            }
+            else if (!pendingEncoding.Equals(decoded.Value.Encoding))
+            {
+                // Whatever their charsets, the space between two encoded words goes (git am drops it too).
+                Flush();
             }
 
             pendingEncoding = decoded.Value.Encoding;
@@ -309,41 +386,76 @@ internal static partial class PatchSeriesParser
         }
     }
 
+    /// <summary>
+    /// One encoded word's bytes, decoded as leniently as git am's mailinfo does (what it accepts reaches the commit):
+    /// base64 skips characters outside its alphabet and needs no padding, and an "=" not followed by two hex digits
+    /// stays an "=". Null for a charset .NET does not know (git am fails on one it cannot convert).
+    /// </summary>
     private static (Encoding Encoding, byte[] Bytes)? DecodeWord(Match match)
     {
+        Encoding encoding;
         try
         {
-            var encoding = Encoding.GetEncoding(match.Groups[1].Value);
-            var payload = match.Groups[3].Value;
-            if (match.Groups[2].Value is "b" or "B")
-            {
-                return (encoding, Convert.FromBase64String(payload));
-            }
+            encoding = Encoding.GetEncoding(match.Groups[1].Value);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
 
-            var bytes = new List<byte>();
-            for (var i = 0; i < payload.Length; i++)
+        var payload = match.Groups[3].Value;
+        var bytes = new List<byte>();
+        if (match.Groups[2].Value is "b" or "B")
+        {
+            int bits = 0, count = 0;
+            foreach (var c in payload)
             {
-                if (payload[i] == '_')
+                var sextet = c switch
                 {
-                    bytes.Add((byte)' ');
+                    >= 'A' and <= 'Z' => c - 'A',
+                    >= 'a' and <= 'z' => c - 'a' + 26,
+                    >= '0' and <= '9' => c - '0' + 52,
+                    '+' => 62,
+                    '/' => 63,
+                    _ => -1,
+                };
+                if (sextet < 0)
+                {
+                    continue;
                 }
-                else if (payload[i] == '=' && i + 2 < payload.Length)
+
+                bits = (bits << 6) | sextet;
+                count += 6;
+                if (count >= 8)
                 {
-                    bytes.Add(byte.Parse(payload.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-                    i += 2;
-                }
-                else
-                {
-                    bytes.Add((byte)payload[i]);
+                    count -= 8;
+                    bytes.Add((byte)(bits >> count));
+                    bits &= (1 << count) - 1;
                 }
             }
 
             return (encoding, [.. bytes]);
         }
-        catch (Exception exception) when (exception is ArgumentException or FormatException)
+
+        for (var i = 0; i < payload.Length; i++)
         {
-            return null;
+            if (payload[i] == '_')
+            {
+                bytes.Add((byte)' ');
+            }
+            else if (payload[i] == '=' && i + 2 < payload.Length
+                && byte.TryParse(payload.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
+            {
+                bytes.Add(hex);
+                i += 2;
+            }
+            else
+            {
+                bytes.Add((byte)payload[i]);
+            }
         }
+
+        return (encoding, [.. bytes]);
     }
 
     // "diff --git a/x b/x": when both sides are the same path the split is unambiguous even with spaces in it.
@@ -433,6 +545,14 @@ internal static partial class PatchSeriesParser
 
     [GeneratedRegex("<([^<>]*)>")]
     private static partial Regex Address();
+
+    [GeneratedRegex(@"\\(.)")]
+    private static partial Regex QuotedPair();
+
+    // mailinfo's cmp_header: the name in any case, a colon, then whitespace (the line's end counts: "From:" alone
+    // starts a header whose value is on the folded lines after it).
+    [GeneratedRegex(@"^(From|Subject|Date):(?:\s(.*))?$", RegexOptions.IgnoreCase)]
+    private static partial Regex InBodyHeader();
 
     [GeneratedRegex(@"=\?([^?]+)\?([bBqQ])\?([^?]*)\?=")]
     private static partial Regex EncodedWord();

@@ -2,8 +2,8 @@ namespace DevServer.Delivery.Preflight;
 
 /// <summary>
 /// The gate every delivery passes first: scans a patch series (a <c>git format-patch --binary</c> mbox) for secrets
-/// in the lines it adds and in its commit messages, for paths it must not touch, for unexpected authors and for
-/// excessive size. Pure: the same series and options always give the same findings, in the same order (series-wide
+/// in the lines it adds, in its commit messages and in its authors, for paths it must not touch, for unexpected
+/// authors and for excessive size. Pure: the same series and options always give the same findings, in the same order (series-wide
 /// findings first, then by file, line and rule).
 /// </summary>
 public static class PreflightGate
@@ -24,7 +24,7 @@ public static class PreflightGate
                 PreflightRules.SeriesBytes, string.Empty, 0, $"the series is {mbox.Length} bytes; the limit is {options.Limits.MaxSeriesBytes}"));
         }
 
-        CheckAuthors(patches, options.Identity, findings);
+        CheckAuthors(patches, options, findings);
         CheckMessages(patches, options, findings);
         CheckFiles(patches, options, findings);
         var ordered = findings
@@ -38,24 +38,30 @@ public static class PreflightGate
         return new PreflightReport(ordered);
     }
 
-    private static void CheckAuthors(IReadOnlyList<ParsedPatch> patches, IdentityRuleOptions identity, List<PreflightFinding> findings)
+    // An author is delivered too (every commit names it), and an agent chooses it (git config user.name/user.email,
+    // or a "From:" line starting its message, which git am takes as the author): the same secret rules as messages,
+    // on the name and e-mail as git am records them. The identity rule's preview shows the e-mail masked as well.
+    private static void CheckAuthors(IReadOnlyList<ParsedPatch> patches, PreflightOptions options, List<PreflightFinding> findings)
     {
-        if (identity.AllowedEmails.Count == 0 && identity.AllowedDomains.Count == 0)
-        {
-            return;
-        }
-
+        var identity = options.Identity;
+        var checkIdentity = identity.AllowedEmails.Count > 0 || identity.AllowedDomains.Count > 0;
         foreach (var patch in patches)
         {
-            var email = patch.AuthorEmail;
-            var at = email.LastIndexOf('@');
-            var domain = at >= 0 ? email[(at + 1)..] : string.Empty;
-            var allowed = identity.AllowedEmails.Contains(email, StringComparer.OrdinalIgnoreCase)
-                || identity.AllowedDomains.Any(d => string.Equals(d.TrimStart('@'), domain, StringComparison.OrdinalIgnoreCase));
-            if (!allowed)
+            foreach (var author in patch.Authors.Distinct())
             {
-                findings.Add(new PreflightFinding(
-                    PreflightRules.Author, string.Empty, 0, $"patch {patch.Index} is authored by {email}, which is not an expected identity"));
+                AddSecretFindings(author.ToString(), options, string.Empty, 0, $"commit {patch.Index} author: ", findings);
+                var email = author.Email;
+                var at = email.LastIndexOf('@');
+                var domain = at >= 0 ? email[(at + 1)..] : string.Empty;
+                var allowed = !checkIdentity
+                    || identity.AllowedEmails.Contains(email, StringComparer.OrdinalIgnoreCase)
+                    || identity.AllowedDomains.Any(d => string.Equals(d.TrimStart('@'), domain, StringComparison.OrdinalIgnoreCase));
+                if (!allowed)
+                {
+                    var masked = SecretRules.Mask(email, SecretRules.Find(email, options));
+                    findings.Add(new PreflightFinding(
+                        PreflightRules.Author, string.Empty, 0, $"patch {patch.Index} is authored by {masked}, which is not an expected identity"));
+                }
             }
         }
     }
