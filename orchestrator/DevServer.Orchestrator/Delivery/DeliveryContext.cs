@@ -55,7 +55,7 @@ internal sealed record DeliveryContext(
                    (SELECT coalesce(sum(a.turns), 0) FROM runs a WHERE a.task_id = t.id)::int,
                    (SELECT coalesce(sum(a.cost_usd), 0) FROM runs a WHERE a.task_id = t.id),
                    (SELECT coalesce(max(coalesce(a.finished_at, a.started_at)) - min(a.started_at), interval '0') FROM runs a WHERE a.task_id = t.id),
-                   r.allow_lock_files
+                   r.allow_lock_files, r.id
             FROM tasks t
             JOIN repositories r ON r.id = t.repository_id
             JOIN LATERAL (SELECT * FROM runs x WHERE x.task_id = t.id AND x.outcome = 'succeeded' AND x.patch_series IS NOT NULL
@@ -90,7 +90,7 @@ internal sealed record DeliveryContext(
                     MaxFilesChanged = maxFiles > 0 ? maxFiles : defaults.Limits.MaxFilesChanged,
                 },
             };
-            var (token, tokenProblem) = reader.IsDBNull(14) ? (null, null) : ReadToken(secrets, reader.GetString(14), reader.GetString(8));
+            var (token, tokenProblem) = reader.IsDBNull(14) ? (null, null) : ReadToken(secrets, reader.GetString(14), reader.GetInt64(31), reader.GetString(8));
             var runVendor = reader.GetString(23);
             var metrics = new RunMetrics(
                 reader.GetInt32(26),
@@ -134,11 +134,11 @@ internal sealed record DeliveryContext(
     /// <summary>Why the repository's stored token cannot be used (it does not decrypt with this orchestrator's key); null when it can.</summary>
     public string? TokenProblem { get; init; }
 
-    private static (string? Token, string? Problem) ReadToken(SecretProtector secrets, string stored, string repository)
+    private static (string? Token, string? Problem) ReadToken(SecretProtector secrets, string stored, long repositoryId, string repository)
     {
         try
         {
-            return (secrets.Unprotect(stored, SecretProtector.ForgeToken), null);
+            return (secrets.Unprotect(stored, SecretProtector.ForgeToken(repositoryId)), null);
         }
         catch (SecretUnreadableException exception)
         {

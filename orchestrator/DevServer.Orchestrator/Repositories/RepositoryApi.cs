@@ -41,25 +41,32 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, SecretP
             ? DefaultAttemptTimeout
             : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
         var delivery = RepositoryDelivery.Validate(request.Delivery);
-        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? ProtectedToken(request.ForgeToken) : null;
+        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? RepositoryDelivery.Token(request.ForgeToken) : null;
+        // A stored token is bound to its row's id (SecretProtector), so the id is drawn before the row is inserted.
+        var id = await NextIdAsync(context.CancellationToken);
 
         await using var command = dataSource.CreateCommand(
             $"""
-            INSERT INTO repositories (name, location, default_branch, pre_command, build_command, test_command, lint_command,
+            INSERT INTO repositories (id, name, location, default_branch, pre_command, build_command, test_command, lint_command,
                                       stage_timeout, max_attempts, attempt_timeout, detect_commands, created_at, updated_at,
                                       delivery_flow, forge_kind, forge_api_url, forge_repository, deny_paths, allow_paths,
                                       allowed_author_emails, max_diff_bytes, max_files, allow_lock_files, forge_token)
-            VALUES (@name, @location, @branch, @pre, @build, @test, @lint, @stage_timeout, @max_attempts, @attempt_timeout, @detect,
+            OVERRIDING SYSTEM VALUE
+            VALUES (@id, @name, @location, @branch, @pre, @build, @test, @lint, @stage_timeout, @max_attempts, @attempt_timeout, @detect,
                     @now, @now, @delivery_flow, @forge_kind, @forge_api_url, @forge_repository, @deny_paths, @allow_paths,
                     @allowed_author_emails, @max_diff_bytes, @max_files, @allow_lock_files, @token)
             ON CONFLICT (name) DO NOTHING
             RETURNING {Columns}
             """);
+        command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("name", name);
         new Settings(location, branch, commands, stageTimeout, maxAttempts, attemptTimeout, !request.HasDetectCommands || request.DetectCommands)
             .Bind(command.Parameters, clock.GetUtcNow());
         delivery.Bind(command.Parameters);
-        command.Parameters.Add(new NpgsqlParameter<string?>("token", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = token });
+        command.Parameters.Add(new NpgsqlParameter<string?>("token", NpgsqlTypes.NpgsqlDbType.Text)
+        {
+            TypedValue = token is null ? null : secrets.Protect(token, SecretProtector.ForgeToken(id)),
+        });
         await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
         if (!await reader.ReadAsync(context.CancellationToken))
         {
@@ -104,7 +111,7 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, SecretP
             ? current.AttemptTimeout.ToTimeSpan()
             : TaskValidation.Timeout(request.AttemptTimeout, "attempt_timeout", TaskValidation.MinAttemptTimeout, TaskValidation.MaxAttemptTimeout);
         var delivery = RepositoryDelivery.Validate(request.Delivery ?? current.Delivery);
-        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? ProtectedToken(request.ForgeToken) : null;
+        var token = request.HasForgeToken && request.ForgeToken.Length > 0 ? ProtectedToken(request.ForgeToken, current.Id) : null;
 
         await using var command = dataSource.CreateCommand(
             $"""
@@ -185,8 +192,15 @@ internal sealed partial class RepositoryApi(NpgsqlDataSource dataSource, SecretP
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : throw NotFound(reference);
     }
 
-    /// <summary>A token from a request, validated, in the form it is stored (encrypted).</summary>
-    private string ProtectedToken(string token) => secrets.Protect(RepositoryDelivery.Token(token), SecretProtector.ForgeToken);
+    /// <summary>A token from a request, validated, in the form it is stored in repository <paramref name="id"/>'s row (encrypted).</summary>
+    private string ProtectedToken(string token, long id) => secrets.Protect(RepositoryDelivery.Token(token), SecretProtector.ForgeToken(id));
+
+    /// <summary>The id the next repository gets (drawn from the column's identity sequence, never reused).</summary>
+    private async Task<long> NextIdAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT nextval(pg_get_serial_sequence('repositories', 'id'))");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     private static Repository Read(NpgsqlDataReader reader) => new()
     {

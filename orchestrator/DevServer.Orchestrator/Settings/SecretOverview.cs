@@ -24,11 +24,11 @@ internal sealed class SecretOverview(NpgsqlDataSource dataSource, SecretProtecto
     public static string Mask(string value) => value.Length >= RevealTailFrom ? Bullets + value[^4..] : Bullets;
 
     /// <summary>A stored token masked; one this orchestrator cannot decrypt is listed as unreadable, not a failed listing.</summary>
-    private string MaskStored(string stored)
+    private string MaskStored(string stored, long repositoryId)
     {
         try
         {
-            return Mask(protector.Unprotect(stored, SecretProtector.ForgeToken));
+            return Mask(protector.Unprotect(stored, SecretProtector.ForgeToken(repositoryId)));
         }
         catch (SecretUnreadableException exception)
         {
@@ -40,7 +40,7 @@ internal sealed class SecretOverview(NpgsqlDataSource dataSource, SecretProtecto
     {
         var secrets = new List<Secret>();
         await using (var command = dataSource.CreateCommand(
-            "SELECT name, forge_token, updated_at FROM repositories WHERE forge_token IS NOT NULL AND forge_token <> '' ORDER BY name"))
+            "SELECT name, forge_token, updated_at, id FROM repositories WHERE forge_token IS NOT NULL AND forge_token <> '' ORDER BY name"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -50,7 +50,7 @@ internal sealed class SecretOverview(NpgsqlDataSource dataSource, SecretProtecto
                     Kind = "forge token",
                     Scope = "repository " + reader.GetString(0),
                     Source = "database",
-                    Masked = MaskStored(reader.GetString(1)),
+                    Masked = MaskStored(reader.GetString(1), reader.GetInt64(3)),
                     // The repository's last change: the token is not stamped on its own.
                     UpdatedAt = TaskMappings.ToTimestamp(reader, 2),
                 });

@@ -37,9 +37,11 @@ public sealed class DeliveryTokenTests(PostgresFixture postgres)
         Assert.NotEmpty(setup.Remote.Authorizations);
         Assert.All(setup.Remote.Authorizations, header => Assert.Equal(BasicAuthorization(token), header));
         var stored = await setup.ReadStoredTokenAsync(ct);
-        Assert.StartsWith($"enc:v1:{DeliveryHost.SharedKey.Id}:", stored, StringComparison.Ordinal);
+        Assert.StartsWith($"enc:v2:{DeliveryHost.SharedKey.Id}:", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(token, stored, StringComparison.Ordinal);
-        Assert.Equal(token, new SecretProtector(DeliveryHost.SharedKey).Unprotect(stored, SecretProtector.ForgeToken));
+        // Bound to the row of the scenario's only repository.
+        await using var idQuery = setup.DataSource.CreateCommand("SELECT id FROM repositories");
+        Assert.Equal(token, new SecretProtector(DeliveryHost.SharedKey).Unprotect(stored, SecretProtector.ForgeToken((long)(await idQuery.ExecuteScalarAsync(ct))!)));
         Assert.Contains(host.Logs, entry => entry.Message.Contains("encrypted 1 forge token(s) stored in plain text", StringComparison.Ordinal));
     }
 
@@ -49,7 +51,8 @@ public sealed class DeliveryTokenTests(PostgresFixture postgres)
         var ct = TestContext.Current.CancellationToken;
         var token = "other-key-canary-" + Guid.NewGuid().ToString("N");
         var otherKey = SecretKey.FromBytes(RandomNumberGenerator.GetBytes(SecretKey.Size), "another instance");
-        await using var setup = await SetUpAsync(token, new SecretProtector(otherKey).Protect(token, SecretProtector.ForgeToken), ct);
+        // Which row the value is bound to does not matter: the key is what this instance lacks.
+        await using var setup = await SetUpAsync(token, new SecretProtector(otherKey).Protect(token, SecretProtector.ForgeToken(0)), ct);
 
         await using var host = await DeliveryHost.StartAsync(setup.ConnectionString, FastPolling, ct);
         await WaitUntilAsync(async () => await ReadStatusAsync(setup.DataSource, setup.TaskId, ct) != "delivering", ct);
@@ -80,16 +83,13 @@ public sealed class DeliveryTokenTests(PostgresFixture postgres)
     {
         var ct = TestContext.Current.CancellationToken;
         var otherKey = SecretKey.FromBytes(RandomNumberGenerator.GetBytes(SecretKey.Size), "another instance");
-        var connectionString = await postgres.CreateDatabaseAsync(ct);
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        using var folder = new TestDirectory();
-        var (bare, baseCommit, series) = await RemoteWithSeriesAsync(folder.Path, ct);
         // A bare repository by path and the patch flow: git sends no token, and no forge API is called.
-        var taskId = await SeedDeliveringTaskAsync(dataSource, bare, baseCommit, series, ct);
+        await using var scenario = await DeliveryScenario.ByPathAsync(postgres, ct);
+        var (connectionString, dataSource, taskId) = (scenario.ConnectionString, scenario.DataSource, scenario.TaskId);
         await using (var command = dataSource.CreateCommand(
             "UPDATE repositories SET forge_token = @token WHERE id = (SELECT repository_id FROM tasks WHERE id = @task)"))
         {
-            command.Parameters.AddWithValue("token", new SecretProtector(otherKey).Protect("unused-token", SecretProtector.ForgeToken));
+            command.Parameters.AddWithValue("token", new SecretProtector(otherKey).Protect("unused-token", SecretProtector.ForgeToken(0)));
             command.Parameters.AddWithValue("task", taskId);
             await command.ExecuteNonQueryAsync(ct);
         }
@@ -105,28 +105,30 @@ public sealed class DeliveryTokenTests(PostgresFixture postgres)
     /// <summary>A remote requiring <paramref name="token"/>, and a delivering task of a Gitea repository whose stored token is <paramref name="stored"/>.</summary>
     private async Task<Setup> SetUpAsync(string token, string stored, CancellationToken cancellationToken)
     {
-        var connectionString = await postgres.CreateDatabaseAsync(cancellationToken);
-        var dataSource = NpgsqlDataSource.Create(connectionString);
-        var folder = new TestDirectory();
-        var (bare, baseCommit, series) = await RemoteWithSeriesAsync(folder.Path, cancellationToken);
-        var remote = await GatedGitServer.StartAsync(bare, cancellationToken, BasicAuthorization(token));
-        remote.Open();
-        var taskId = await SeedDeliveringTaskAsync(dataSource, remote.Location, baseCommit, series, cancellationToken);
-        await using var command = dataSource.CreateCommand(
+        var scenario = await DeliveryScenario.OverHttpAsync(postgres, cancellationToken, BasicAuthorization(token));
+        scenario.Remote.Open();
+        await using var command = scenario.DataSource.CreateCommand(
             """
             UPDATE repositories SET forge_kind = 'gitea', forge_api_url = 'http://127.0.0.1:9/api/v1', forge_repository = 'acme/app', forge_token = @token
             WHERE id = (SELECT repository_id FROM tasks WHERE id = @task)
             RETURNING name
             """);
         command.Parameters.AddWithValue("token", stored);
-        command.Parameters.AddWithValue("task", taskId);
+        command.Parameters.AddWithValue("task", scenario.TaskId);
         var name = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-        return new Setup(connectionString, dataSource, folder, remote, taskId, name);
+        return new Setup(scenario, name);
     }
 
-    private sealed record Setup(string ConnectionString, NpgsqlDataSource DataSource, TestDirectory Folder, GatedGitServer Remote, long TaskId, string RepositoryName)
-        : IAsyncDisposable
+    private sealed record Setup(DeliveryScenario Scenario, string RepositoryName) : IAsyncDisposable
     {
+        public string ConnectionString => Scenario.ConnectionString;
+
+        public NpgsqlDataSource DataSource => Scenario.DataSource;
+
+        public GatedGitServer Remote => Scenario.Remote;
+
+        public long TaskId => Scenario.TaskId;
+
         public async Task<string> ReadStoredTokenAsync(CancellationToken cancellationToken)
         {
             await using var command = DataSource.CreateCommand("SELECT forge_token FROM repositories WHERE name = @name");
@@ -143,11 +145,6 @@ public sealed class DeliveryTokenTests(PostgresFixture postgres)
             return (reader.GetString(0), reader.GetString(1), reader.GetInt32(2));
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await Remote.DisposeAsync();
-            await DataSource.DisposeAsync();
-            Folder.Dispose();
-        }
+        public ValueTask DisposeAsync() => Scenario.DisposeAsync();
     }
 }

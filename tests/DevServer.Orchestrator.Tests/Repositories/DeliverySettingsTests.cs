@@ -110,12 +110,15 @@ public sealed class DeliverySettingsTests(ApiOrchestratorFixture orchestrator) :
         var protector = new SecretProtector(SecretKey.FromBytes(key, keyFile));
         foreach (var stored in new[] { onAdd, onUpdate })
         {
-            Assert.StartsWith($"enc:v1:{protector.Key.Id}:", stored, StringComparison.Ordinal);
+            Assert.StartsWith($"enc:v2:{protector.Key.Id}:", stored, StringComparison.Ordinal);
             Assert.DoesNotContain(Token, stored, StringComparison.Ordinal);
         }
 
-        Assert.Equal(Token, protector.Unprotect(onAdd, SecretProtector.ForgeToken));
-        Assert.Equal(Token + "-new", protector.Unprotect(onUpdate, SecretProtector.ForgeToken));
+        Assert.Equal(Token, protector.Unprotect(onAdd, SecretProtector.ForgeToken(added.Id)));
+        Assert.Equal(Token + "-new", protector.Unprotect(onUpdate, SecretProtector.ForgeToken(added.Id)));
+        // Bound to the repository's row, the id included on add (drawn before the row was inserted).
+        Assert.Throws<SecretUnreadableException>(() => protector.Unprotect(onAdd, SecretProtector.ForgeToken(added.Id + 1)));
+        Assert.Throws<SecretUnreadableException>(() => protector.Unprotect(onUpdate, SecretProtector.ForgeToken(added.Id + 1)));
         Assert.DoesNotContain(Token, orchestrator.Output, StringComparison.Ordinal);
     }
 

@@ -3,7 +3,7 @@ using DevServer.Orchestrator.Tests.Infrastructure;
 
 namespace DevServer.Orchestrator.Tests.Secrets;
 
-/// <summary>A key the orchestrator cannot use stops its start with a message that says what to fix, never the key.</summary>
+/// <summary>A key (current or previous) the orchestrator cannot use stops its start with a message that says what to fix, never the key.</summary>
 public sealed class SecretsStartFailureTests
 {
     private const int TimeoutMs = 90_000;
@@ -19,6 +19,20 @@ public sealed class SecretsStartFailureTests
         Assert.False(result.TimedOut, result.ToString());
         Assert.True(result.ExitCode is not 0, result.ToString());
         Assert.Contains("Orchestrator:Secrets: Key must be empty", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2hvcnQta2V5", result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task Start_PreviousKeyNotThirtyTwoBytes_ExitsNonZeroNamingTheSettingWithoutTheValue()
+    {
+        await using var data = new OrchestratorDataDirectory();
+        await using var process = OrchestratorProcess.Launch(data, "--Orchestrator:Secrets:PreviousKeys:0=c2hvcnQta2V5");
+
+        var result = await process.WaitForExitAsync(OrchestratorProcess.StartTimeout, TestContext.Current.CancellationToken);
+
+        Assert.False(result.TimedOut, result.ToString());
+        Assert.True(result.ExitCode is not 0, result.ToString());
+        Assert.Contains("Orchestrator:Secrets: PreviousKeys:0 must be the base64 of 32 bytes", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("c2hvcnQta2V5", result.StandardError + result.StandardOutput, StringComparison.Ordinal);
     }
 

@@ -204,7 +204,7 @@ public sealed class SettingsApiTests(SettingsOrchestratorFixture orchestrator) :
         try
         {
             // As an instance of the same database with another key stores it.
-            await SetStoredTokenAsync(unreadable.Name, other.Protect(otherToken, SecretProtector.ForgeToken), ct);
+            await SetStoredTokenAsync(unreadable.Name, other.Protect(otherToken, SecretProtector.ForgeToken(unreadable.Id)), ct);
 
             var response = await Settings.GetSettingsAsync(new GetSettingsRequest(), cancellationToken: ct);
 
@@ -217,6 +217,34 @@ public sealed class SettingsApiTests(SettingsOrchestratorFixture orchestrator) :
         {
             // The other tests of the class list every forge token.
             foreach (var name in new[] { readable.Name, unreadable.Name })
+            {
+                await orchestrator.Repositories.RemoveRepositoryAsync(new RemoveRepositoryRequest { Repository = name }, cancellationToken: CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact(Timeout = TimeoutMs)]
+    public async Task GetSettings_TokenCopiedFromAnotherRepositorysRow_ListedAsUnreadableNotTheCopiedToken()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var sourceToken = "copied-canary-" + Guid.NewGuid().ToString("N");
+        var source = await AddRepositoryAsync("f-source", sourceToken, ct);
+        var target = await AddRepositoryAsync("g-target", "replaced-below-0123456789", ct);
+        try
+        {
+            // Someone with write access to the database gives the target the source's token, as stored.
+            await SetStoredTokenAsync(target.Name, await ReadStoredTokenAsync(source.Name, ct), ct);
+
+            var response = await Settings.GetSettingsAsync(new GetSettingsRequest(), cancellationToken: ct);
+
+            var masked = response.Secrets.Where(s => s.Kind == "forge token").ToDictionary(s => s.Scope, s => s.Masked);
+            Assert.Equal(Bullets + sourceToken[^4..], masked[$"repository {source.Name}"]);
+            Assert.Equal("unreadable: altered or damaged", masked[$"repository {target.Name}"]);
+        }
+        finally
+        {
+            // The other tests of the class list every forge token.
+            foreach (var name in new[] { source.Name, target.Name })
             {
                 await orchestrator.Repositories.RemoveRepositoryAsync(new RemoveRepositoryRequest { Repository = name }, cancellationToken: CancellationToken.None);
             }
@@ -249,13 +277,27 @@ public sealed class SettingsApiTests(SettingsOrchestratorFixture orchestrator) :
 
     private async Task SetStoredTokenAsync(string repository, string stored, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseOptions.DataDirectoryKey] = orchestrator.DataDirectory })
-            .Build();
-        await using var dataSource = NpgsqlDataSource.Create(DatabaseSettings.FromConfiguration(configuration).ConnectionString);
+        await using var dataSource = OpenDatabase();
         await using var command = dataSource.CreateCommand("UPDATE repositories SET forge_token = @token WHERE name = @name");
         command.Parameters.AddWithValue("token", stored);
         command.Parameters.AddWithValue("name", repository);
         Assert.Equal(1, await command.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    private async Task<string> ReadStoredTokenAsync(string repository, CancellationToken cancellationToken)
+    {
+        await using var dataSource = OpenDatabase();
+        await using var command = dataSource.CreateCommand("SELECT forge_token FROM repositories WHERE name = @name");
+        command.Parameters.AddWithValue("name", repository);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The orchestrator's own database (its embedded cluster, in its data directory).</summary>
+    private NpgsqlDataSource OpenDatabase()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseOptions.DataDirectoryKey] = orchestrator.DataDirectory })
+            .Build();
+        return NpgsqlDataSource.Create(DatabaseSettings.FromConfiguration(configuration).ConnectionString);
     }
 }
