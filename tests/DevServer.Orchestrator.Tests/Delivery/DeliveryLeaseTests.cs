@@ -28,31 +28,26 @@ public sealed class DeliveryLeaseTests(PostgresFixture postgres)
     public async Task DeliveryLoop_DeliveryOutlastsTheLease_RenewedAndDeliveredOnceWhileAnotherInstancePolls()
     {
         var ct = TestContext.Current.CancellationToken;
-        var connectionString = await postgres.CreateDatabaseAsync(ct);
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        using var folder = new TestDirectory();
-        var (bare, baseCommit, series) = await RemoteWithSeriesAsync(folder.Path, ct);
-        await using var remote = await GatedGitServer.StartAsync(bare, ct);
-        var taskId = await SeedDeliveringTaskAsync(dataSource, remote.Location, baseCommit, series, ct);
+        await using var scenario = await DeliveryScenario.OverHttpAsync(postgres, ct);
         // Two instances of one cluster: both poll for deliverable tasks all along.
-        await using var first = await DeliveryHost.StartAsync(connectionString, ShortLease, ct);
-        await using var second = await DeliveryHost.StartAsync(connectionString, ShortLease, ct);
+        await using var first = await DeliveryHost.StartAsync(scenario.ConnectionString, ShortLease, ct);
+        await using var second = await DeliveryHost.StartAsync(scenario.ConnectionString, ShortLease, ct);
 
-        await remote.FirstRequest.WaitAsync(TimeSpan.FromSeconds(20), ct);
-        var claimed = await ReadClaimAsync(dataSource, taskId, ct) ?? throw new InvalidOperationException("the task is not claimed");
+        await scenario.Remote.FirstRequest.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        var claimed = await ReadClaimAsync(scenario.DataSource, scenario.TaskId, ct) ?? throw new InvalidOperationException("the task is not claimed");
         // Hold the clone until the first claim is over, and a renewal or two later.
-        await WaitUntilAsync(async () => Now > claimed.AddSeconds(1.5) && await ReadClaimAsync(dataSource, taskId, ct) > claimed, ct);
-        remote.Open();
-        await WaitUntilAsync(async () => await ReadStatusAsync(dataSource, taskId, ct) != "delivering", ct);
+        await WaitUntilAsync(async () => Now > claimed.AddSeconds(1.5) && await ReadClaimAsync(scenario.DataSource, scenario.TaskId, ct) > claimed, ct);
+        scenario.Remote.Open();
+        await WaitUntilAsync(async () => await ReadStatusAsync(scenario.DataSource, scenario.TaskId, ct) != "delivering", ct);
 
-        Assert.Equal("done", await ReadStatusAsync(dataSource, taskId, ct));
-        var events = await ReadEventKindsAsync(dataSource, taskId, ct);
+        Assert.Equal("done", await ReadStatusAsync(scenario.DataSource, scenario.TaskId, ct));
+        var events = await ReadEventKindsAsync(scenario.DataSource, scenario.TaskId, ct);
         Assert.Equal(1, events.Count(kind => kind == TaskEvent.KindOneofCase.DeliveryStarted));
         Assert.Equal(1, events.Count(kind => kind == TaskEvent.KindOneofCase.Delivered));
         Assert.DoesNotContain(TaskEvent.KindOneofCase.DeliveryFailed, events);
-        Assert.Null(await ReadClaimAsync(dataSource, taskId, ct));
+        Assert.Null(await ReadClaimAsync(scenario.DataSource, scenario.TaskId, ct));
         // The clone did finish: the series was applied and measured once the remote answered.
-        Assert.True(await HasDiffStatisticsAsync(dataSource, taskId, ct));
+        Assert.True(await HasDiffStatisticsAsync(scenario.DataSource, scenario.TaskId, ct));
         Assert.DoesNotContain(first.Logs.Concat(second.Logs), entry => entry.Level >= LogLevel.Warning && entry.Message.Contains("lease", StringComparison.Ordinal));
     }
 
@@ -60,28 +55,23 @@ public sealed class DeliveryLeaseTests(PostgresFixture postgres)
     public async Task DeliveryLoop_ClaimTakenOverMidDelivery_GitStoppedAndNothingRecorded()
     {
         var ct = TestContext.Current.CancellationToken;
-        var connectionString = await postgres.CreateDatabaseAsync(ct);
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        using var folder = new TestDirectory();
-        var (bare, baseCommit, series) = await RemoteWithSeriesAsync(folder.Path, ct);
-        await using var remote = await GatedGitServer.StartAsync(bare, ct);
-        var taskId = await SeedDeliveringTaskAsync(dataSource, remote.Location, baseCommit, series, ct);
-        await using var host = await DeliveryHost.StartAsync(connectionString, ShortLease, ct);
-        await remote.FirstRequest.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        await using var scenario = await DeliveryScenario.OverHttpAsync(postgres, ct);
+        await using var host = await DeliveryHost.StartAsync(scenario.ConnectionString, ShortLease, ct);
+        await scenario.Remote.FirstRequest.WaitAsync(TimeSpan.FromSeconds(20), ct);
 
         // Another instance's claim, as one would take the task after our renewals had failed for a whole lease.
-        var theirs = await StealClaimAsync(dataSource, taskId, ct);
+        var theirs = await StealClaimAsync(scenario.DataSource, scenario.TaskId, ct);
 
         // The next renewal finds the claim gone and stops the clone: git gives up its held request.
-        await remote.Abandoned.WaitAsync(TimeSpan.FromSeconds(15), ct);
-        await WaitUntilAsync(() => Task.FromResult(host.Logs.Any(entry => entry.Message.Contains($"task {taskId}: the task is no longer claimed", StringComparison.Ordinal))), ct);
-        remote.Open();
+        await scenario.Remote.Abandoned.WaitAsync(TimeSpan.FromSeconds(15), ct);
+        await WaitUntilAsync(() => Task.FromResult(host.Logs.Any(entry => entry.Message.Contains($"task {scenario.TaskId}: the task is no longer claimed", StringComparison.Ordinal))), ct);
+        scenario.Remote.Open();
         // Two renewal intervals: a delivery that was not stopped, or a renewal that went on, would show by now.
         await Task.Delay(DeliveryLease.RenewalInterval(TimeSpan.FromSeconds(5)) * 2, ct);
 
-        Assert.Equal("delivering", await ReadStatusAsync(dataSource, taskId, ct));
-        Assert.Equal(theirs, await ReadClaimAsync(dataSource, taskId, ct));
-        var events = await ReadEventKindsAsync(dataSource, taskId, ct);
+        Assert.Equal("delivering", await ReadStatusAsync(scenario.DataSource, scenario.TaskId, ct));
+        Assert.Equal(theirs, await ReadClaimAsync(scenario.DataSource, scenario.TaskId, ct));
+        var events = await ReadEventKindsAsync(scenario.DataSource, scenario.TaskId, ct);
         Assert.Equal([TaskEvent.KindOneofCase.DeliveryStarted], events);
         Assert.DoesNotContain(host.Logs, entry => entry.Message.Contains("failed unexpectedly", StringComparison.Ordinal));
     }
