@@ -1,15 +1,14 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
-import type { Secret, Settings as SettingsMessage } from "../gen/devserver/settings/v1/settings_pb";
+import { useEffect, useMemo, useReducer, useState } from "preact/hooks";
+import type { Secret } from "../gen/devserver/settings/v1/settings_pb";
 import { currentPermission, notificationsEnabled, notifyPermission, type NotifyPermission } from "../lib/notifications";
 import {
   MAX_CONCURRENCY,
   MIN_CONCURRENCY,
+  changeSettings,
   formChanged,
   settingsPatch,
-  toForm,
   toSecretRow,
   validateForm,
-  withQueueState,
   type FormErrors,
   type SettingsForm,
 } from "../views/settings";
@@ -34,8 +33,9 @@ function permissionText(p: NotifyPermission): string {
 export function Settings() {
   const { api, report } = useApp();
   const now = useNow(30_000);
-  const [current, setCurrent] = useState<SettingsMessage | null>(null);
-  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [edit, dispatch] = useReducer(changeSettings, null);
+  const current = edit?.current ?? null;
+  const form = edit?.form ?? null;
   const [secrets, setSecrets] = useState<Secret[]>([]);
   const [errors, setErrors] = useState<FormErrors>({});
   const [error, setError] = useState<string | null>(null);
@@ -52,8 +52,7 @@ export function Settings() {
         return;
       }
       if (r.settings !== undefined) {
-        setCurrent(r.settings);
-        setForm(toForm(r.settings));
+        dispatch({ kind: "settings", settings: r.settings });
         notificationsEnabled.set(r.settings.notificationsEnabled);
       }
       setSecrets(r.secrets);
@@ -81,13 +80,8 @@ export function Settings() {
   // Pause and concurrency are also the queue's: WatchQueue brings changes made elsewhere (the dashboard, the CLI).
   const { queue, stream } = useQueueState();
   useEffect(() => {
-    if (queue === undefined || current === null || form === null) {
-      return;
-    }
-    const next = withQueueState(current, form, queue);
-    if (next.current !== current) {
-      setCurrent(next.current);
-      setForm(next.form);
+    if (queue !== undefined) {
+      dispatch({ kind: "queue", queue });
     }
     // Only a new snapshot is news: re-applying an older one over freshly loaded or saved settings would undo them.
   }, [queue]);
@@ -112,8 +106,7 @@ export function Settings() {
     try {
       const r = await api.settings.updateSettings(patch);
       if (r.settings !== undefined) {
-        setCurrent(r.settings);
-        setForm(toForm(r.settings));
+        dispatch({ kind: "settings", settings: r.settings });
         notificationsEnabled.set(r.settings.notificationsEnabled);
       }
       setError(null);
@@ -142,7 +135,7 @@ export function Settings() {
   const dirty = current !== null && form !== null && formChanged(current, form);
   const update = (patch: Partial<SettingsForm>) => {
     setNotice(null);
-    setForm((f) => (f === null ? f : { ...f, ...patch }));
+    dispatch({ kind: "edit", patch });
   };
 
   return (
@@ -203,7 +196,7 @@ export function Settings() {
               <button type="submit" class="primary" disabled={busy || !dirty}>
                 {busy ? "Saving…" : "Save"}
               </button>
-              <button type="button" disabled={busy || !dirty} onClick={() => current !== null && (setForm(toForm(current)), setErrors({}), setNotice(null))}>
+              <button type="button" disabled={busy || !dirty} onClick={() => (dispatch({ kind: "undo" }), setErrors({}), setNotice(null))}>
                 Undo changes
               </button>
               {notice !== null && <span class="muted">{notice}</span>}

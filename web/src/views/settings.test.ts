@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { QueueStateSchema } from "../gen/devserver/queue/v1/queue_pb";
 import { SecretSchema, SettingsSchema } from "../gen/devserver/settings/v1/settings_pb";
 import { NOW } from "../test/dashFixtures";
-import { formChanged, parseConcurrency, safeMask, settingsPatch, toForm, toSecretRow, validateForm, withQueueState } from "./settings";
+import { changeSettings, formChanged, parseConcurrency, safeMask, settingsPatch, toForm, toSecretRow, validateForm, withQueueState, type SettingsEdit } from "./settings";
 
 const current = create(SettingsSchema, { maxConcurrency: 3, queuePaused: false, autoEnqueue: true, notificationsEnabled: false });
 
@@ -102,5 +102,46 @@ describe("settings following the queue's live state", () => {
     expect(next.current.maxConcurrency).toBe(3);
     expect(next.form.maxConcurrency).toBe("3");
     expect(next.form.queuePaused).toBe(true);
+  });
+});
+
+describe("the Settings page's state changes", () => {
+  const queue = (paused: boolean, maxConcurrency: number) => create(QueueStateSchema, { paused, maxConcurrency });
+  const before = create(SettingsSchema, { maxConcurrency: 2, queuePaused: false, autoEnqueue: false, notificationsEnabled: true });
+  const saved = create(SettingsSchema, { maxConcurrency: 3, queuePaused: false, autoEnqueue: true, notificationsEnabled: false });
+  const edited = (): SettingsEdit | null =>
+    changeSettings(changeSettings(null, { kind: "settings", settings: before }), {
+      kind: "edit",
+      patch: { maxConcurrency: "3", autoEnqueue: true, notificationsEnabled: false },
+    });
+
+  // A save sends the change; the orchestrator answers it and its WatchQueue announces the new concurrency, in
+  // either order. Whichever comes last, the page holds what was saved, with nothing left to save or undo.
+  it("holds the saved settings when the save's own queue snapshot is applied after the save's answer", () => {
+    const answered = changeSettings(edited(), { kind: "settings", settings: saved });
+    const state = changeSettings(answered, { kind: "queue", queue: queue(false, 3) })!;
+    expect(state).toBe(answered);
+    expect(state.current).toEqual(saved);
+    expect(formChanged(state.current, state.form)).toBe(false);
+    expect(changeSettings(state, { kind: "undo" })!.form).toEqual(toForm(saved));
+  });
+
+  it("holds the saved settings when the snapshot comes first and the answer after it", () => {
+    const announced = changeSettings(edited(), { kind: "queue", queue: queue(false, 3) })!;
+    // Before the answer the ticked boxes are still unsaved changes (the snapshot brings only the concurrency).
+    expect(settingsPatch(announced.current, announced.form)).toEqual({ autoEnqueue: true, notificationsEnabled: false });
+    const state = changeSettings(announced, { kind: "settings", settings: saved })!;
+    expect(state.current).toEqual(saved);
+    expect(formChanged(state.current, state.form)).toBe(false);
+  });
+
+  it("keeps edits through a snapshot, undoes them to the orchestrator's values, and ignores everything before the first read", () => {
+    const typing = changeSettings(changeSettings(null, { kind: "settings", settings: before }), { kind: "edit", patch: { autoEnqueue: true } });
+    const paused = changeSettings(typing, { kind: "queue", queue: queue(true, 2) })!;
+    expect(paused.form).toEqual({ ...toForm(before), autoEnqueue: true, queuePaused: true });
+    expect(changeSettings(paused, { kind: "undo" })!.form).toEqual({ ...toForm(before), queuePaused: true });
+    expect(changeSettings(null, { kind: "queue", queue: queue(true, 5) })).toBeNull();
+    expect(changeSettings(null, { kind: "edit", patch: { autoEnqueue: true } })).toBeNull();
+    expect(changeSettings(null, { kind: "undo" })).toBeNull();
   });
 });

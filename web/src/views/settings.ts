@@ -111,6 +111,43 @@ export function withQueueState(current: Settings, form: SettingsForm, queue: Que
   };
 }
 
+/** The Settings page's form state: the orchestrator's settings as last heard, and the form as the person edits it. */
+export interface SettingsEdit {
+  current: Settings;
+  form: SettingsForm;
+}
+
+/** Settings read or saved (the form starts over from them), a WatchQueue snapshot, an edit, or undoing the edits. */
+export type SettingsChange =
+  | { kind: "settings"; settings: Settings }
+  | { kind: "queue"; queue: QueueState }
+  | { kind: "edit"; patch: Partial<SettingsForm> }
+  | { kind: "undo" };
+
+/**
+ * Every change to the Settings page's state, as a reducer: each applies to the latest state, never to a copy an
+ * effect captured earlier. (A snapshot applied to captured state could land after a save's answer and put the
+ * settings from before the save back under the saved form: the page then offered to save again, and Undo would have
+ * shown the old values.) Unchanged state comes back as the same object, so nothing re-renders.
+ */
+export function changeSettings(state: SettingsEdit | null, change: SettingsChange): SettingsEdit | null {
+  switch (change.kind) {
+    case "settings":
+      return { current: change.settings, form: toForm(change.settings) };
+    case "queue": {
+      if (state === null) {
+        return state;
+      }
+      const next = withQueueState(state.current, state.form, change.queue);
+      return next.current === state.current ? state : next;
+    }
+    case "edit":
+      return state === null ? state : { ...state, form: { ...state.form, ...change.patch } };
+    case "undo":
+      return state === null ? state : { ...state, form: toForm(state.current) };
+  }
+}
+
 const BULLET = "•";
 
 /**
