@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { IdeaService } from "../src/gen/devserver/ideas/v1/ideas_pb";
 import { QueueService } from "../src/gen/devserver/queue/v1/queue_pb";
+import { RepositoryService } from "../src/gen/devserver/repositories/v1/repositories_pb";
+import { SettingsService } from "../src/gen/devserver/settings/v1/settings_pb";
 import { TaskService } from "../src/gen/devserver/tasks/v1/tasks_pb";
 import { TemplateService } from "../src/gen/devserver/templates/v1/templates_pb";
 import type { SystemInfo } from "./system";
@@ -48,6 +50,40 @@ export const LAPTOPS: readonly Viewport[] = [
   { width: 1366, height: 768 },
   { width: 1280, height: 720 },
 ];
+
+/** One Chromium for a test file: what useBrowser() gives its scenarios. */
+export interface SharedBrowser {
+  /** The browser (launched before the file's first test). */
+  readonly browser: Browser;
+  /** A fresh context and page on it that records problems (see openPage). */
+  open(acceptDownloads?: boolean, viewport?: Viewport): Promise<{ context: BrowserContext; page: Page; problems: string[] }>;
+}
+
+/**
+ * Launches Chromium before the calling file's tests and closes it after them (a beforeAll and an afterAll in the
+ * file's top-level suite). Call it at the top level of a test file, once.
+ */
+export function useBrowser(): SharedBrowser {
+  let launched: Browser | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  const browser = (): Browser => {
+    if (launched === undefined) {
+      throw new Error("the browser is not launched yet: use it inside a hook or a test, not while the file is collected");
+    }
+    return launched;
+  };
+  return {
+    get browser() {
+      return browser();
+    },
+    open: (acceptDownloads = false, viewport = DESKTOP) => openPage(browser(), acceptDownloads, viewport),
+  };
+}
 
 /**
  * A page that records what the browser complained about: console errors, uncaught exceptions and Content-Security-Policy
@@ -93,6 +129,8 @@ export function api(system: SystemInfo): {
   tasks: Client<typeof TaskService>;
   templates: Client<typeof TemplateService>;
   ideas: Client<typeof IdeaService>;
+  repositories: Client<typeof RepositoryService>;
+  settings: Client<typeof SettingsService>;
 } {
   const transport = createGrpcWebTransport({
     baseUrl: system.webUrl.replace(/\/$/, ""),
@@ -109,6 +147,8 @@ export function api(system: SystemInfo): {
     tasks: createClient(TaskService, transport),
     templates: createClient(TemplateService, transport),
     ideas: createClient(IdeaService, transport),
+    repositories: createClient(RepositoryService, transport),
+    settings: createClient(SettingsService, transport),
   };
 }
 

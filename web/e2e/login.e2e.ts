@@ -1,22 +1,13 @@
 // Logging in: a wrong token is refused in words, the right one opens the dashboard with the workers online.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { expectNoProblems, launchBrowser, logIn, openPage, screenshot } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { expectNoProblems, logIn, screenshot, useBrowser } from "./browser";
 
 const system = inject("system");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("login", () => {
   it("refuses a wrong token with a clear error and stays on the login page", async () => {
-    const { context, page } = await openPage(browser);
+    const { context, page } = await browser.open();
     try {
       await logIn(page, system, "not-the-admin-token");
 
@@ -30,7 +21,7 @@ describe("login", () => {
   });
 
   it("accepts the admin token and shows the dashboard with both workers online", async () => {
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     try {
       await page.goto(system.webUrl);
       await screenshot(page, system, "login");

@@ -3,28 +3,23 @@
 // agent's last line.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Locator } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Locator } from "playwright-core";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { TaskStatus } from "../src/gen/devserver/tasks/v1/tasks_pb";
-import { api, expectNoProblems, launchBrowser, logInAccepted, openPage, screenshot, terminalText, until } from "./browser";
+import { api, expectNoProblems, logInAccepted, screenshot, terminalText, until, useBrowser } from "./browser";
 
 const system = inject("system");
 const title = "Ten thousand output lines [10000 lines]";
 const LINES = 10_000;
-let browser: Browser;
+const browser = useBrowser();
 let taskId = 0n;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   const { tasks } = api(system);
   const created = await tasks.createTask({ repository: system.repository, title, description: "Print a lot.", vendor: "script", enqueue: true });
   taskId = created.task!.id;
   writeFileSync(join(system.gates, `release-${taskId}`), "");
   await until(async () => (await tasks.getTask({ id: taskId })).task?.status === TaskStatus.DONE, 180_000, `task ${taskId} to be done`);
-});
-
-afterAll(async () => {
-  await browser?.close();
 });
 
 /** The sequence numbers of the event rows in the DOM, in order. */
@@ -36,7 +31,7 @@ describe("a task with over 10 000 events", () => {
   it("keeps a few dozen rows in the page, follows the newest, scrolls to the oldest, and the terminal ends with the last line", async () => {
     const stored = (await api(system).tasks.getTask({ id: taskId })).task!.lastEventSequence;
     expect(stored).toBeGreaterThan(BigInt(LINES));
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     try {
       await logInAccepted(page, system);
       await page.goto(`${system.webUrl}#/tasks/${taskId}`);

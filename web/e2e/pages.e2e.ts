@@ -4,8 +4,8 @@
 // the document must not scroll sideways there (<page>-1280.png). The task list follows changes without a reload.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { TaskStatus } from "../src/gen/devserver/tasks/v1/tasks_pb";
 import {
   api,
@@ -13,27 +13,25 @@ import {
   documentWidth,
   expectNoProblems,
   LAPTOPS,
-  launchBrowser,
   logInAccepted,
-  openPage,
   patchVerification,
   screenshot,
   taskStatusText,
   terminalText,
   until,
+  useBrowser,
   type Viewport,
 } from "./browser";
 
 const system = inject("system");
 const title = "A task for the page tour";
-let browser: Browser;
+const browser = useBrowser();
 let taskId = 0n;
 
 /** The analytics charts the dashboard draws from a finished script task (a zero cost still has a vendor line). */
 const CHARTS = [/average agent time per finished task/, /average turns per finished task/, /cost per vendor per day/];
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   // A finished task, so the lists, the task page and the analytics have something to show.
   const { tasks } = api(system);
   const created = await tasks.createTask({ repository: system.repository, title, description: "Tour the pages.", vendor: "script", enqueue: true });
@@ -44,10 +42,6 @@ beforeAll(async () => {
   // a worktree on a branch the repository lacks, says so in its log, and the task is blocked at once.
   const blocked = await tasks.createTask({ repository: system.repository, title: "No such branch", vendor: "script", baseBranch: "no-such-branch", enqueue: true });
   await until(async () => (await tasks.getTask({ id: blocked.task!.id })).task?.status === TaskStatus.BLOCKED, 120_000, "the task on a missing branch to be blocked");
-});
-
-afterAll(async () => {
-  await browser?.close();
 });
 
 interface Tour {
@@ -156,7 +150,7 @@ const tours: Tour[] = [
 
 describe("the page tour", () => {
   it.each([DESKTOP, ...LAPTOPS])("shows the login page before a token is given at $width×$height", async (viewport) => {
-    const { context, page, problems } = await openPage(browser, false, viewport);
+    const { context, page, problems } = await browser.open(false, viewport);
     try {
       await page.goto(system.webUrl);
       await page.getByLabel("Admin token").waitFor();
@@ -176,7 +170,7 @@ describe("the page tour", () => {
   );
 
   it.each(sizes)("opens $name at $size", async (tour) => {
-    const { context, page, problems } = await openPage(browser, false, tour.viewport);
+    const { context, page, problems } = await browser.open(false, tour.viewport);
     try {
       await logInAccepted(page, system);
       if ("link" in tour.open) {
@@ -205,7 +199,7 @@ describe("the page tour", () => {
   });
 
   it("shows a task created through the API in the task list without a reload, and drops it when deleted", async () => {
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     const { tasks } = api(system);
     try {
       await logInAccepted(page, system);

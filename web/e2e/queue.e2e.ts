@@ -2,27 +2,21 @@
 // following a pause and a concurrency change made elsewhere, without a reload.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { TaskStatus } from "../src/gen/devserver/tasks/v1/tasks_pb";
-import { api, expectNoProblems, launchBrowser, logInAccepted, openPage, screenshot } from "./browser";
+import { api, expectNoProblems, logInAccepted, screenshot, useBrowser } from "./browser";
 
 const system = inject("system");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
+const browser = useBrowser();
 
 afterAll(async () => {
   // Leave the queue dispatching for the files after this one, whatever happened here.
   await api(system).queue.updateQueue({ paused: false });
-  await browser?.close();
 });
 
 describe("the queue", () => {
   it("pauses and resumes from the dashboard; paused, the orchestrator dispatches nothing", async () => {
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     const { queue, tasks } = api(system);
     try {
       expect((await queue.getQueue({})).queue?.paused).toBe(false);
@@ -55,7 +49,7 @@ describe("the queue", () => {
   });
 
   it("shows on the Settings page a pause and a concurrency change made elsewhere, without a reload", async () => {
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     const { queue } = api(system);
     const before = (await queue.getQueue({})).queue!;
     try {

@@ -8,21 +8,13 @@
 // whose connections the test resets: the network dropping under the stream, with the orchestrator left running.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { TaskStatus } from "../src/gen/devserver/tasks/v1/tasks_pb";
-import { api, expectNoProblems, launchBrowser, liveState, logInAccepted, openPage, screenshot, startRelay, taskStatusText, terminalText } from "./browser";
+import { api, expectNoProblems, liveState, logInAccepted, screenshot, startRelay, taskStatusText, terminalText, useBrowser } from "./browser";
 
 const system = inject("system");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The agent's lines (see system.ts), each of which must show exactly once. */
 const AGENT_LINES = ["e2e agent: task", "e2e agent: waiting for the test", "e2e agent: released", "e2e agent: wrote greeting-"];
@@ -67,7 +59,7 @@ function occurrences(text: string, line: string): number {
 
 describe("the task page through an outage", () => {
   it("reconnects after the browser was offline and shows every event and output line once, in order", async () => {
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     const { tasks } = api(system);
     const relay = await startRelay(system.webUrl);
     try {

@@ -70,8 +70,8 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
-/** A repository with one commit on main; its test stage checks that the agent's file is there. */
-function createRepository(folder: string): string {
+/** A repository with one commit on main (the registered one's test stage checks that the agent's file is there). */
+export function createRepository(folder: string): string {
   execFileSync("git", ["init", "-q", "-b", "main", folder]);
   git(folder, "config", "user.email", "e2e@devserver.test");
   git(folder, "config", "user.name", "DevServer E2E");

@@ -4,26 +4,17 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { TaskStatus } from "../src/gen/devserver/tasks/v1/tasks_pb";
-import { api, eventsText, expectNoProblems, launchBrowser, logInAccepted, openPage, patchVerification, screenshot, taskStatusText, terminalText } from "./browser";
+import { api, eventsText, expectNoProblems, logInAccepted, patchVerification, screenshot, taskStatusText, terminalText, useBrowser } from "./browser";
 
 const system = inject("system");
 const title = "Greet from the browser test";
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("a task", () => {
   it("is created in the UI, shows its events and output live, reaches done, and its patch applies with git am", async () => {
-    const { context, page, problems } = await openPage(browser, true);
+    const { context, page, problems } = await browser.open(true);
     try {
       await logInAccepted(page, system);
       await page.getByRole("link", { name: "+ Add task" }).click();

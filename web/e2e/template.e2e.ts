@@ -1,22 +1,16 @@
 // A template made on the Templates page pre-fills the New task form; the task made from it runs to done with its
-// patch verified. And an idea becomes a task with "Convert to task", after which the idea links to it.
+// patch verified. An existing template is edited (checked through the API and after a reload) and deleted (after a
+// declined confirmation that must keep it). And an idea becomes a task with "Convert to task", after which the idea links to it.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { TaskStatus } from "../src/gen/devserver/tasks/v1/tasks_pb";
-import { api, expectNoProblems, launchBrowser, logInAccepted, openPage, patchVerification, screenshot, taskStatusText, terminalText } from "./browser";
+import { api, expectNoProblems, logInAccepted, patchVerification, screenshot, taskStatusText, terminalText, useBrowser } from "./browser";
 
 const system = inject("system");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("a template", () => {
   it("is created on the Templates page, pre-fills the New task form, and the task made from it reaches done verified", async () => {
@@ -24,7 +18,7 @@ describe("a template", () => {
     const description = "Write a greeting file; this text comes from the template.";
     const acceptance = "greeting-<id>.txt exists (from the template).";
     const title = "Greet from a template";
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     try {
       await logInAccepted(page, system);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Templates", exact: true }).click();
@@ -83,10 +77,105 @@ describe("a template", () => {
   });
 });
 
+/** The templates table's row whose Name cell is exactly `name`. */
+const templateRow = (page: Page, name: string) => page.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
+
+describe("an existing template", () => {
+  it("is edited on the Templates page, still edited after a reload, and deleted once the confirmation is accepted", async () => {
+    const { templates } = api(system);
+    const made = await templates.createTemplate({
+      template: {
+        name: "e2e to edit",
+        repository: system.repository,
+        priority: 3,
+        labels: ["one"],
+        description: "Before the edit.",
+        vendor: "script",
+        turnLimit: { limit: { case: "maxTurns", value: 20 } },
+      },
+    });
+    const id = made.template!.id;
+    const edited = "e2e edited";
+    const { context, page, problems } = await browser.open();
+    try {
+      await logInAccepted(page, system);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Templates", exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: /^Templates$/ }).waitFor();
+      await templateRow(page, "e2e to edit").getByRole("button", { name: "Edit" }).click();
+      const form = page.locator("form", { has: page.getByRole("heading", { level: 2, name: 'Edit template "e2e to edit"', exact: true }) });
+      // The editor starts from the stored template.
+      expect(await form.getByLabel(/^Name/).inputValue()).toBe("e2e to edit");
+      expect(await form.getByLabel(/^Priority/).inputValue()).toBe("3");
+      expect(await form.getByLabel(/^Description/).inputValue()).toBe("Before the edit.");
+      expect(await form.getByRole("combobox", { name: /^Max turns/ }).inputValue()).toBe("20");
+
+      await form.getByLabel(/^Name/).fill(edited);
+      await form.getByLabel(/^Priority/).selectOption("1");
+      await form.getByLabel(/^Labels/).fill("one, two");
+      await form.getByLabel(/^Description/).fill("After the edit.");
+      await form.getByLabel(/^Model/).fill("edited-model");
+      await form.getByRole("combobox", { name: /^Max turns/ }).selectOption("default");
+      await form.getByRole("button", { name: "Save template" }).click();
+      await form.waitFor({ state: "detached" });
+      await templateRow(page, edited).getByRole("cell", { name: "script/edited-model", exact: true }).waitFor();
+      expect(await templateRow(page, "e2e to edit").count()).toBe(0);
+
+      const stored = (await templates.getTemplate({ template: String(id) })).template!;
+      expect(stored).toMatchObject({
+        name: edited,
+        repository: system.repository,
+        priority: 1,
+        labels: ["one", "two"],
+        description: "After the edit.",
+        vendor: "script",
+        model: "edited-model",
+      });
+      expect(stored.turnLimit).toBeUndefined();
+      expect((await templates.listTemplates({})).templates.filter((t) => t.id === id)).toHaveLength(1);
+
+      await page.reload();
+      await page.getByRole("heading", { level: 1, name: /^Templates$/ }).waitFor();
+      await templateRow(page, edited).getByRole("cell", { name: "script/edited-model", exact: true }).waitFor();
+      await screenshot(page, system, "template-edited");
+
+      // Deleting the template open in the editor: declined, nothing changes; accepted, it goes and so does its editor.
+      await templateRow(page, edited).getByRole("button", { name: "Edit" }).click();
+      const open = page.getByRole("heading", { level: 2, name: `Edit template "${edited}"`, exact: true });
+      await open.waitFor();
+      const questions: string[] = [];
+      page.once("dialog", (dialog) => {
+        questions.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await templateRow(page, edited).getByRole("button", { name: "Delete…" }).click();
+      await expect.poll(() => questions).toEqual([`Delete the template "${edited}"? Tasks made from it keep their values.`]);
+      expect((await templates.getTemplate({ template: String(id) })).template?.name).toBe(edited);
+      expect(await templateRow(page, edited).count()).toBe(1);
+      expect(await open.isVisible()).toBe(true);
+
+      page.once("dialog", (dialog) => void dialog.accept());
+      await templateRow(page, edited).getByRole("button", { name: "Delete…" }).click();
+      await expect.poll(() => templateRow(page, edited).count(), { timeout: 15_000 }).toBe(0);
+      await open.waitFor({ state: "detached" });
+      const gone = await templates.getTemplate({ template: String(id) }).then(
+        () => undefined,
+        (err: unknown) => ConnectError.from(err).code,
+      );
+      expect(gone).toBe(Code.NotFound);
+      expect((await templates.listTemplates({})).templates.map((t) => t.id)).not.toContain(id);
+      expect(await page.getByRole("alert").allInnerTexts()).toEqual([]);
+      expectNoProblems(problems);
+    } finally {
+      await templates.deleteTemplate({ id }).catch(() => undefined);
+      await context.close();
+    }
+  });
+});
+
 describe("an idea", () => {
   it("becomes a task with Convert to task, and then links to it", async () => {
     const title = "An idea for the browser test";
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await browser.open();
     try {
       await logInAccepted(page, system);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Ideas", exact: true }).click();
