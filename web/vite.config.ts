@@ -32,8 +32,11 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["src/**/*.test.ts"],
-    environment: "node",
+    // Logic runs in Node; components (*.test.tsx) render into happy-dom, a DOM without a browser.
+    projects: [
+      { extends: true, test: { name: "logic", include: ["src/**/*.test.ts"], environment: "node" } },
+      { extends: true, test: { name: "components", include: ["src/**/*.test.tsx"], environment: "happy-dom" } },
+    ],
   },
   build: {
     target: "es2022",

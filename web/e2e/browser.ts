@@ -269,10 +269,7 @@ export function taskStatusText(page: Page): Promise<string> {
 
 /** The task page's Patches panel, as text. */
 export function patchesText(page: Page): Promise<string> {
-  return page
-    .locator("section", { has: page.getByRole("heading", { level: 2, name: "Patches", exact: true }) })
-    .innerText()
-    .catch(() => "");
+  return page.getByRole("region", { name: "Patches", exact: true }).innerText().catch(() => "");
 }
 
 /** The patch summary's verification word, exactly: "verified" or "not verified" (undefined before a patch shows). */

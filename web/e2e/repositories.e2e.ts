@@ -29,9 +29,9 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-/** The editor below the table, by its card's heading ("Add a repository", "Edit <name>"). */
-function editor(page: Page, heading: string) {
-  return page.locator("form", { has: page.getByRole("heading", { level: 2, name: heading, exact: true }) });
+/** The editor below the table, by its card's name ("Add a repository", "Edit <name>"). */
+function editor(page: Page, name: string) {
+  return page.getByRole("region", { name, exact: true });
 }
 
 const row = (page: Page) => page.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
@@ -72,7 +72,8 @@ describe("a repository", () => {
       await adding.getByLabel(/^Attempt time limit/).fill("15");
       await adding.getByLabel(/^build/).fill("true");
       await adding.getByLabel(/^test/).fill("test -f README.md");
-      await adding.getByRole("checkbox", { name: /detect the command of every empty stage/ }).uncheck();
+      // Named by its own text alone: not by the field's name ("Detection") in front of it too.
+      await adding.getByRole("checkbox", { name: /^detect the command of every empty stage/ }).uncheck();
       await adding.getByRole("button", { name: "Add repository" }).click();
       await page.getByText(`added ${name}`, { exact: true }).waitFor();
       await adding.waitFor({ state: "detached" });

@@ -96,15 +96,15 @@ describe("the task page's Agent settings", () => {
     const { tasks } = api(system);
     const created = await tasks.createTask({ repository: system.repository, title: "Settings changed in the sidebar", vendor: "script", enqueue: false });
     const id = created.task!.id;
-    // The sidebar's card (a section under its heading; it has no landmark of its own).
-    const sidebar = page.locator("section", { has: page.getByRole("heading", { level: 2, name: "Agent settings", exact: true }) });
+    const sidebar = page.getByRole("region", { name: "Agent settings", exact: true });
     try {
       await logInAccepted(page, system);
       await page.goto(`${system.webUrl}#/tasks/${id}`);
       await sidebar.getByRole("button", { name: "Edit settings" }).click();
       await sidebar.getByLabel(/^Model/).fill("e2e-model");
       await sidebar.getByRole("combobox", { name: /^Max turns/ }).selectOption({ label: "50 turns" });
-      await sidebar.getByRole("checkbox", { name: "skip verification" }).check();
+      // Named by its own text alone: not by the field's name in front of it too.
+      await sidebar.getByRole("checkbox", { name: "skip verification", exact: true }).check();
       // The button says what will be sent.
       await sidebar.getByRole("button", { name: "Save model, turn limit, verification" }).click();
       await sidebar.getByRole("button", { name: "Edit settings" }).waitFor();

@@ -102,7 +102,7 @@ describe("an existing template", () => {
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Templates", exact: true }).click();
       await page.getByRole("heading", { level: 1, name: /^Templates$/ }).waitFor();
       await templateRow(page, "e2e to edit").getByRole("button", { name: "Edit" }).click();
-      const form = page.locator("form", { has: page.getByRole("heading", { level: 2, name: 'Edit template "e2e to edit"', exact: true }) });
+      const form = page.getByRole("region", { name: 'Edit template "e2e to edit"', exact: true });
       // The editor starts from the stored template.
       expect(await form.getByLabel(/^Name/).inputValue()).toBe("e2e to edit");
       expect(await form.getByLabel(/^Priority/).inputValue()).toBe("3");

@@ -219,7 +219,7 @@ export function Repositories() {
                   <input class="mono" value={form[k]} onInput={(e) => update({ [k]: valueOf(e) } as Partial<RepoForm>)} />
                 </Field>
               ))}
-              <Field label="Detection" wide>
+              <Field label="Detection" wide group>
                 <Check
                   label="detect the command of every empty stage from the checkout (package.json, *.sln, Cargo.toml, go.mod, Makefile, …)"
                   checked={form.detectCommands}
@@ -253,7 +253,7 @@ export function Repositories() {
                     {original !== null && hasToken && <option value="clear">clear the stored token</option>}
                   </select>
                   {form.tokenAction === "set" && (
-                    <input type="password" autoComplete="off" value={form.token} placeholder="the token" onInput={(e) => update({ token: valueOf(e) })} />
+                    <input type="password" autoComplete="off" value={form.token} placeholder="the token" aria-label="new forge token" onInput={(e) => update({ token: valueOf(e) })} />
                   )}
                 </span>
               </Field>
@@ -275,7 +275,7 @@ export function Repositories() {
               <Field label="Most files per delivery" error={errors.maxFiles} hint="empty: 300">
                 <input inputMode="numeric" value={form.maxFiles} onInput={(e) => update({ maxFiles: valueOf(e) })} />
               </Field>
-              <Field label="Lock files" wide>
+              <Field label="Lock files" wide group>
                 <Check
                   label="allow lock-file changes (package-lock.json, yarn.lock, go.sum, Cargo.lock, …): dependency bumps can be delivered"
                   checked={form.allowLockFiles}

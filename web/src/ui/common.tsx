@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { useId } from "preact/hooks";
 import { TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
 import type { StreamState } from "../lib/resumable";
 import { priorityName, statusName } from "../views/format";
@@ -80,11 +81,16 @@ export function LiveIndicator({ state }: { state: StreamState | null }) {
   );
 }
 
+/**
+ * A titled panel. Its heading names the section (a named section is a region), so a screen reader's list of
+ * landmarks and a test's getByRole("region", { name }) find "the Patches panel" by what it says.
+ */
 export function Card({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  const heading = useId();
   return (
-    <section class="card">
+    <section class="card" aria-labelledby={heading}>
       <header>
-        <h2>{title}</h2>
+        <h2 id={heading}>{title}</h2>
         {actions !== undefined && <div class="actions">{actions}</div>}
       </header>
       {children}

@@ -25,29 +25,50 @@ export function checkedOf(e: Event): boolean {
   return (e.currentTarget as HTMLInputElement).checked;
 }
 
+/**
+ * One form field: its name, the control, a hint and an error. A label names exactly one control and may not hold
+ * another label, so a field of controls that carry their own labels (a Check, radios) is a `group`: a fieldset named
+ * by its legend. Around a Check, a label would nest labels, put the field's name in front of the box's own, and
+ * toggle the box on a click on the field's name.
+ */
 export function Field({
   label,
   error,
   hint,
   wide,
+  group,
   children,
 }: {
   label: string;
   error?: string | undefined;
   hint?: ComponentChildren;
   wide?: boolean;
+  group?: boolean;
   children: ComponentChildren;
 }) {
-  return (
-    <label class={`pf-field${wide === true ? " wide" : ""}${error !== undefined ? " invalid" : ""}`}>
-      <span class="pf-label">{label}</span>
-      {children}
+  const cls = `pf-field${wide === true ? " wide" : ""}${error !== undefined ? " invalid" : ""}`;
+  const notes = (
+    <>
       {hint !== undefined && <span class="pf-hint">{hint}</span>}
       {error !== undefined && <span class="pf-error">{error}</span>}
+    </>
+  );
+  return group === true ? (
+    <fieldset class={cls}>
+      <legend class="pf-label">{label}</legend>
+      {children}
+      {notes}
+    </fieldset>
+  ) : (
+    <label class={cls}>
+      <span class="pf-label">{label}</span>
+      {children}
+      {notes}
     </label>
   );
 }
 
+/** A checkbox named by its own text; inside a Field, that Field is a `group`. */
 export function Check({ label, checked, onChange, disabled }: { label: string; checked: boolean; onChange: (v: boolean) => void; disabled?: boolean }) {
   return (
     <label class="pf-check">
@@ -185,7 +206,7 @@ export function AgentFieldsEditor({
           {enumOptions(forTemplate ? { ...FLOW_NAMES, [DeliveryFlow.UNSPECIFIED]: "— (the task's own)" } : FLOW_NAMES)}
         </select>
       </Field>
-      <Field label="Verification">
+      <Field label="Verification" group>
         <Check label="skip verification" checked={value.skipVerification} disabled={disabled} onChange={(v) => set("skipVerification", v)} />
       </Field>
       <Field label="Allowed tools" error={errors.allowedTools} hint="one per line, in the vendor's syntax; empty: the vendor's default set" wide>

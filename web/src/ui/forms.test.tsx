@@ -1,0 +1,84 @@
+import { computeAccessibleName, getRole } from "dom-accessibility-api";
+import { act } from "preact/test-utils";
+import { describe, expect, it } from "vitest";
+import { mount } from "../test/render";
+import { emptyAgentFields } from "../views/agentFields";
+import { AgentFieldsEditor, Check, Field } from "./forms";
+
+const DETECT = "detect the command of every empty stage from the checkout";
+
+/** The controls a label names, in document order. */
+function controls(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>("input, select, textarea")];
+}
+
+/**
+ * A control's labels as HTML defines them: each label whose `for` is its id, and each label without a `for` whose
+ * first labelable descendant it is. (happy-dom's `labels` finds only the nearest, and so does the accessible name
+ * computed on it: only this count shows a label around a label.)
+ */
+function labelsOf(control: HTMLElement): HTMLLabelElement[] {
+  return [...control.ownerDocument.querySelectorAll("label")].filter((l) =>
+    l.htmlFor !== "" ? l.htmlFor === control.id : l.querySelector("button, input:not([type=hidden]), meter, output, progress, select, textarea") === control,
+  );
+}
+
+function checkbox(root: HTMLElement): HTMLInputElement {
+  const box = root.querySelector<HTMLInputElement>("input[type=checkbox]");
+  expect(box).not.toBeNull();
+  return box!;
+}
+
+describe("a field around a checkbox", () => {
+  // As the repository form's Detection field uses it.
+  const detection = (onChange: (v: boolean) => void = () => undefined) => (
+    <Field label="Detection" wide group>
+      <Check label={DETECT} checked={false} onChange={onChange} />
+    </Field>
+  );
+
+  it("is a group named by the field, the box named by its own text under its one label", () => {
+    const root = mount(detection());
+    const box = checkbox(root);
+    expect(labelsOf(box)).toHaveLength(1);
+    expect(root.querySelectorAll("label label")).toHaveLength(0);
+    expect(computeAccessibleName(box)).toBe(DETECT);
+    const field = root.firstElementChild!;
+    expect(getRole(field)).toBe("group");
+    expect(computeAccessibleName(field)).toBe("Detection");
+  });
+
+  it("leaves the box alone when the field's name is clicked, and toggles it on its own text", () => {
+    const changes: boolean[] = [];
+    const root = mount(detection((v) => changes.push(v)));
+    const name = [...root.querySelectorAll<HTMLElement>(".pf-label")].find((e) => e.textContent === "Detection")!;
+    act(() => name.click());
+    expect(changes).toEqual([]);
+    act(() => labelsOf(checkbox(root))[0]!.click());
+    expect(changes).toEqual([true]);
+  });
+});
+
+describe("the agent fields editor", () => {
+  it("labels every control once, and names the verification box by its own text", () => {
+    const root = mount(<AgentFieldsEditor value={emptyAgentFields()} onChange={() => undefined} />);
+    const all = controls(root);
+    expect(all.map((c) => labelsOf(c).length)).toEqual(all.map(() => 1));
+    expect(root.querySelectorAll("label label")).toHaveLength(0);
+    // A field's label holds its hint too, so a control's name starts with the field's name; the box's is its own text.
+    expect(all.map((c) => computeAccessibleName(c))).toEqual([
+      expect.stringMatching(/^Vendor\b/),
+      expect.stringMatching(/^Model\b/),
+      expect.stringMatching(/^Backup vendor\b/),
+      expect.stringMatching(/^Backup model\b/),
+      expect.stringMatching(/^Max turns\b/),
+      expect.stringMatching(/^Billing\b/),
+      expect.stringMatching(/^Delivery flow\b/),
+      "skip verification",
+      expect.stringMatching(/^Allowed tools\b/),
+    ]);
+    const verification = checkbox(root).closest("fieldset");
+    expect(verification).not.toBeNull();
+    expect(computeAccessibleName(verification!)).toBe("Verification");
+  });
+});
