@@ -70,9 +70,9 @@ internal sealed class DeliveryCheckout
         return new Worktree(_git, CachePath, path);
     }
 
-    // A local folder is read through its absolute path; a remote as given.
+    // A local folder is read through its absolute path (a file: URL's too); a remote as given.
     private string OriginLocation =>
-        _repository.Kind == RepositoryKind.LocalFolder ? Path.GetFullPath(_repository.Location) : _repository.Location;
+        _repository.Kind == RepositoryKind.LocalFolder ? _repository.FolderPath : _repository.Location;
 
     internal static string SafeName(string name)
     {

@@ -31,10 +31,7 @@ public sealed record DeliveryRepository(string Name, string Location, string Def
     public static RepositoryKind KindOf(string location)
     {
         ArgumentNullException.ThrowIfNull(location);
-        var path = location.StartsWith('/') ? location
-            : Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath
-            : null;
-        if (path is null)
+        if (PathOf(location) is not { } path)
         {
             return RepositoryKind.Remote;
         }
@@ -42,6 +39,19 @@ public sealed record DeliveryRepository(string Name, string Location, string Def
         var dotGit = Path.Combine(path, ".git");
         return Directory.Exists(dotGit) || IsGitDirectoryLink(dotGit) ? RepositoryKind.LocalFolder : RepositoryKind.Remote;
     }
+
+    /// <summary>
+    /// A local folder's absolute path, for a location given as a path or as a <c>file:</c> URL. Not
+    /// <c>Path.GetFullPath(Location)</c>: that takes <c>file:///home/me/app</c> for a relative path and answers
+    /// <c>&lt;current directory&gt;/file:/home/me/app</c>, a folder that does not exist.
+    /// </summary>
+    internal string FolderPath => Path.GetFullPath(PathOf(Location) ?? Location);
+
+    // The path a location names on this machine: an absolute path as it is, a file: URL's path decoded; else null.
+    private static string? PathOf(string location) =>
+        location.StartsWith('/') ? location
+        : Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath
+        : null;
 
     private static bool IsGitDirectoryLink(string file)
     {

@@ -23,7 +23,7 @@ public sealed partial class GitDelivery
             throw new ArgumentException($"'{branch}' is not an agent branch.", nameof(branch));
         }
 
-        var folder = Path.GetFullPath(repository.Location);
+        var folder = repository.FolderPath;
         var refName = $"refs/heads/{branch}";
         if (!Directory.Exists(folder))
         {
@@ -45,23 +45,38 @@ public sealed partial class GitDelivery
 
         await using (worktree)
         {
-            if (await _git.TryRevParseAsync(folder, refName, cancellationToken) == head)
+            var existing = await _git.TryRevParseAsync(folder, refName, cancellationToken);
+            if (existing == head)
             {
                 return GitDeliveryOutcome.Of(GitDeliveryStatus.Unchanged, refName, head, $"{branch} already holds this work.");
+            }
+
+            // git would refuse this too, but its words for it ("! [rejected] … (non-fast-forward)", and nothing at all
+            // with --quiet) do not tell the operator which branch is in the way or what to do. The cache fetched the
+            // folder's branches above, so it knows the commit; one it does not (the branch moved since) is left to git.
+            if (existing is not null && await _git.IsAncestorAsync(checkout.CachePath, existing, head, cancellationToken) == false)
+            {
+                return GitDeliveryOutcome.Of(
+                    GitDeliveryStatus.Rejected, refName, string.Empty,
+                    $"{branch} already exists in {folder} at {existing[..Math.Min(12, existing.Length)]} with commits this work does not have, " +
+                    "and a branch there is only ever fast-forwarded: rename or delete that branch, then retry.");
             }
 
             var transfer = $"refs/delivery/{branch}";
             await _git.RunCheckedAsync(checkout.CachePath, ["update-ref", transfer, head], cancellationToken);
             try
             {
+                // Not --quiet: it silences git's "! [rejected] … (non-fast-forward)", the only explanation of that refusal.
                 var fetched = await _git.RunAsync(
                     folder,
-                    ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules", checkout.CachePath, $"{transfer}:{refName}"],
+                    ["fetch", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules", checkout.CachePath, $"{transfer}:{refName}"],
                     null,
                     cancellationToken);
                 return fetched.Succeeded ? GitDeliveryOutcome.Of(GitDeliveryStatus.Delivered, refName, head, $"Created {branch} in {folder}.")
                     : fetched.TimedOut ? TimedOut(refName, fetched)
-                    : GitDeliveryOutcome.Of(GitDeliveryStatus.Rejected, refName, string.Empty, $"The folder refused {branch}: {fetched.Tail()}");
+                    : GitDeliveryOutcome.Of(
+                        GitDeliveryStatus.Rejected, refName, string.Empty,
+                        $"The folder refused {branch}: {(fetched.Tail() is { Length: > 0 } said ? said : $"git fetch exited with code {fetched.ExitCode}")}");
             }
             finally
             {

@@ -132,6 +132,17 @@ internal sealed partial class GitRunner(ILogger logger, GitDeliveryOptions optio
             : null;
     }
 
+    /// <summary>
+    /// Whether <paramref name="ancestor"/> is an ancestor of (or is) <paramref name="descendant"/> in the repository at
+    /// <paramref name="directory"/>; null when git cannot tell (a commit it does not have).
+    /// </summary>
+    public async Task<bool?> IsAncestorAsync(string directory, string ancestor, string descendant, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(directory, ["merge-base", "--is-ancestor", ancestor, descendant], null, cancellationToken);
+        return result.TimedOut ? throw new TimeoutException(result.TimeoutMessage)
+            : result.ExitCode switch { 0 => true, 1 => false, _ => null };
+    }
+
     internal static string Describe(TimeSpan time) =>
         time >= TimeSpan.FromMinutes(1) && time.Seconds == 0 && time.Milliseconds == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{time.TotalMinutes:0.#} min")
