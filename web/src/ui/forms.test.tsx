@@ -1,4 +1,4 @@
-import { computeAccessibleName, getRole } from "dom-accessibility-api";
+import { computeAccessibleDescription, computeAccessibleName, getRole } from "dom-accessibility-api";
 import { act } from "preact/test-utils";
 import { describe, expect, it } from "vitest";
 import { mount } from "../test/render";
@@ -65,20 +65,44 @@ describe("the agent fields editor", () => {
     const all = controls(root);
     expect(all.map((c) => labelsOf(c).length)).toEqual(all.map(() => 1));
     expect(root.querySelectorAll("label label")).toHaveLength(0);
-    // A field's label holds its hint too, so a control's name starts with the field's name; the box's is its own text.
+    // The name is the field's alone (the hint describes the control, it is not part of its name); the box's is its own text.
     expect(all.map((c) => computeAccessibleName(c))).toEqual([
-      expect.stringMatching(/^Vendor\b/),
-      expect.stringMatching(/^Model\b/),
-      expect.stringMatching(/^Backup vendor\b/),
-      expect.stringMatching(/^Backup model\b/),
-      expect.stringMatching(/^Max turns\b/),
-      expect.stringMatching(/^Billing\b/),
-      expect.stringMatching(/^Delivery flow\b/),
+      "Vendor",
+      "Model",
+      "Backup vendor",
+      "Backup model",
+      "Max turns",
+      "Billing",
+      "Delivery flow",
       "skip verification",
-      expect.stringMatching(/^Allowed tools\b/),
+      "Allowed tools",
     ]);
     const verification = checkbox(root).closest("fieldset");
     expect(verification).not.toBeNull();
     expect(computeAccessibleName(verification!)).toBe("Verification");
+  });
+});
+
+describe("a text field with a hint and an error", () => {
+  const name = (error?: string) => (
+    <Field label="Name" hint="a letter, then letters" error={error}>
+      <input value="" />
+    </Field>
+  );
+
+  it("is named by its label alone and described by its hint", () => {
+    const root = mount(name());
+    const input = root.querySelector("input")!;
+    expect(computeAccessibleName(input)).toBe("Name");
+    expect(computeAccessibleDescription(input)).toBe("a letter, then letters");
+    expect(input.getAttribute("aria-invalid")).toBeNull();
+  });
+
+  it("is described by its hint and its error, and marked invalid", () => {
+    const root = mount(name("the name is taken"));
+    const input = root.querySelector("input")!;
+    expect(computeAccessibleName(input)).toBe("Name");
+    expect(computeAccessibleDescription(input)).toBe("a letter, then letters the name is taken");
+    expect(input.getAttribute("aria-invalid")).toBe("true");
   });
 });

@@ -1,7 +1,7 @@
 // Small form pieces shared by the new-task, task-settings, template and repository forms, and the one editor
 // of the agent fields (vendor/model, backup, turns, billing, delivery flow, verification, allowed tools).
-import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { cloneElement, isValidElement, type ComponentChildren } from "preact";
+import { useId, useState } from "preact/hooks";
 import { DeliveryFlow } from "../gen/devserver/tasks/v1/tasks_pb";
 import { BillingMode } from "../gen/devserver/work/v1/agent_pb";
 import {
@@ -29,7 +29,9 @@ export function checkedOf(e: Event): boolean {
  * One form field: its name, the control, a hint and an error. A label names exactly one control and may not hold
  * another label, so a field of controls that carry their own labels (a Check, radios) is a `group`: a fieldset named
  * by its legend. Around a Check, a label would nest labels, put the field's name in front of the box's own, and
- * toggle the box on a click on the field's name.
+ * toggle the box on a click on the field's name. The hint and the error stay outside the label (inside it, they
+ * would be read as part of the control's name) and describe a single control instead (`aria-describedby`; an error
+ * also marks it `aria-invalid`).
  */
 export function Field({
   label,
@@ -46,26 +48,47 @@ export function Field({
   group?: boolean;
   children: ComponentChildren;
 }) {
+  const id = useId();
+  const hintId = hint !== undefined ? `${id}-hint` : undefined;
+  const errorId = error !== undefined ? `${id}-error` : undefined;
   const cls = `pf-field${wide === true ? " wide" : ""}${error !== undefined ? " invalid" : ""}`;
   const notes = (
     <>
-      {hint !== undefined && <span class="pf-hint">{hint}</span>}
-      {error !== undefined && <span class="pf-error">{error}</span>}
+      {hint !== undefined && <span id={hintId} class="pf-hint">{hint}</span>}
+      {error !== undefined && <span id={errorId} class="pf-error">{error}</span>}
     </>
   );
   return group === true ? (
-    <fieldset class={cls}>
+    <fieldset class={cls} aria-describedby={joinIds(hintId, errorId)}>
       <legend class="pf-label">{label}</legend>
       {children}
       {notes}
     </fieldset>
   ) : (
-    <label class={cls}>
-      <span class="pf-label">{label}</span>
-      {children}
+    <div class={cls}>
+      <label class="pf-control">
+        <span class="pf-label">{label}</span>
+        {describedControl(children, joinIds(hintId, errorId), error !== undefined)}
+      </label>
       {notes}
-    </label>
+    </div>
   );
+}
+
+function joinIds(...ids: (string | undefined)[]): string | undefined {
+  const present = ids.filter((i) => i !== undefined);
+  return present.length > 0 ? present.join(" ") : undefined;
+}
+
+/**
+ * The field's control with its description attached, when the field holds exactly one input, select or text area; a
+ * composite (a select beside an input) is left as it is, its parts named by their own labels.
+ */
+function describedControl(children: ComponentChildren, describedBy: string | undefined, invalid: boolean): ComponentChildren {
+  if (!isValidElement(children) || !(children.type === "input" || children.type === "select" || children.type === "textarea")) {
+    return children;
+  }
+  return cloneElement(children, { "aria-describedby": describedBy, "aria-invalid": invalid ? "true" : undefined });
 }
 
 /** A checkbox named by its own text; inside a Field, that Field is a `group`. */
