@@ -37,6 +37,24 @@ public static class LoopbackHost
         return builder;
     }
 
+    /// <summary>
+    /// <see cref="StartOnLoopbackAsync"/> for a test host that owns the app and <paramref name="owned"/> (its data
+    /// folder): when the start fails, both are disposed before the failure goes on, so a failed host leaves nothing behind.
+    /// </summary>
+    public static async Task<LoopbackAddresses> StartOnLoopbackOrDisposeAsync(this WebApplication app, IDisposable owned, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await app.StartOnLoopbackAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            owned.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Starts an app built from <see cref="CreateBuilder"/> and returns where it listens.</summary>
     public static async Task<LoopbackAddresses> StartOnLoopbackAsync(this WebApplication app, CancellationToken cancellationToken)
     {

@@ -58,17 +58,8 @@ internal sealed class DeliveryHost : IAsyncDisposable
         builder.Services.AddSingleton<TaskTransitions>();
         builder.AddDelivery();
         var app = builder.Build();
-        try
-        {
-            await app.StartOnLoopbackAsync(cancellationToken);
-            return new DeliveryHost(data, app, logs);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            data.Dispose();
-            throw;
-        }
+        await app.StartOnLoopbackOrDisposeAsync(data, cancellationToken);
+        return new DeliveryHost(data, app, logs);
     }
 
     public async ValueTask DisposeAsync()

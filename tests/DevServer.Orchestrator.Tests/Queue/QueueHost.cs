@@ -60,17 +60,8 @@ internal sealed class QueueHost : IAsyncDisposable
         var app = builder.Build();
         app.MapRpcService<QueueApi>();
         app.MapRpcService<SettingsApi>();
-        try
-        {
-            var addresses = await app.StartOnLoopbackAsync(cancellationToken);
-            return new QueueHost(data, app, RpcChannel.ForAddress(addresses.H2c));
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            data.Dispose();
-            throw;
-        }
+        var addresses = await app.StartOnLoopbackOrDisposeAsync(data, cancellationToken);
+        return new QueueHost(data, app, RpcChannel.ForAddress(addresses.H2c));
     }
 
     public async ValueTask DisposeAsync()

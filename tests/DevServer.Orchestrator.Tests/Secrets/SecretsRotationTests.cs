@@ -92,17 +92,8 @@ public sealed class SecretsRotationTests(PostgresFixture postgres)
         builder.AddDatabase();
         builder.AddSecrets();
         var app = builder.Build();
-        try
-        {
-            await app.StartOnLoopbackAsync(cancellationToken);
-            return new Instance(data, app, logs);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            data.Dispose();
-            throw;
-        }
+        await app.StartOnLoopbackOrDisposeAsync(data, cancellationToken);
+        return new Instance(data, app, logs);
     }
 
     private sealed record Instance(TestDirectory Data, WebApplication App, DashboardHost.CapturedLogs Logs) : IAsyncDisposable
