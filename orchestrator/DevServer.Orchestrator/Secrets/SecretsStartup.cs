@@ -10,6 +10,10 @@ namespace DevServer.Orchestrator.Secrets;
 /// </summary>
 internal sealed partial class SecretsStartup(SecretProtector protector, NpgsqlDataSource dataSource, ILogger<SecretsStartup> logger) : IHostedService
 {
+    // A stored value of a format this orchestrator writes (v1 or v2), its key id in the third field; SQL's check that
+    // a value is one before its key id is read (an id that is not 8 hex digits could be part of a plain token).
+    private const string WellFormed = "^enc:v[12]:[0-9a-f]{8}:";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var keyring = protector.Keyring;
@@ -78,11 +82,11 @@ internal sealed partial class SecretsStartup(SecretProtector protector, NpgsqlDa
         // The condition is in SQL, not only in C#: a row another instance rewrote while this one waited for its lock is
         // checked again after the wait, and skipped.
         await using (var select = new NpgsqlCommand(
-            """
+            $"""
             SELECT id, name, forge_token FROM repositories
             WHERE forge_token <> ''
-              AND (forge_token NOT LIKE 'enc:%'
-                   OR (forge_token ~ '^enc:v[12]:[0-9a-f]{8}:' AND split_part(forge_token, ':', 3) = ANY(@known)
+              AND (NOT starts_with(forge_token, '{SecretProtector.Prefix}')
+                   OR (forge_token ~ '{WellFormed}' AND split_part(forge_token, ':', 3) = ANY(@known)
                        AND NOT starts_with(forge_token, @current)))
             ORDER BY id
             FOR UPDATE
@@ -146,10 +150,10 @@ internal sealed partial class SecretsStartup(SecretProtector protector, NpgsqlDa
     {
         // Only well-formed values: a key id that is not 8 hex digits could be part of a plain token and is never logged.
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT split_part(forge_token, ':', 3) AS key_id, count(*)::int, string_agg(name, ', ' ORDER BY name)
             FROM repositories
-            WHERE forge_token ~ '^enc:v[12]:[0-9a-f]{8}:' AND NOT split_part(forge_token, ':', 3) = ANY(@known)
+            WHERE forge_token ~ '{WellFormed}' AND NOT split_part(forge_token, ':', 3) = ANY(@known)
             GROUP BY key_id
             ORDER BY key_id
             """);
@@ -168,7 +172,7 @@ internal sealed partial class SecretsStartup(SecretProtector protector, NpgsqlDa
     public async Task<int> CountPreviousKeyTokensAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT count(*)::int FROM repositories WHERE forge_token ~ '^enc:v[12]:[0-9a-f]{8}:' AND split_part(forge_token, ':', 3) = ANY(@previous)");
+            $"SELECT count(*)::int FROM repositories WHERE forge_token ~ '{WellFormed}' AND split_part(forge_token, ':', 3) = ANY(@previous)");
         command.Parameters.AddWithValue("previous", protector.Keyring.Previous.Select(k => k.Id).ToArray());
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
