@@ -25,8 +25,6 @@ internal sealed class SecretsOptions
     /// </summary>
     public IList<string> PreviousKeys { get; } = new List<string>();
 
-    public static bool IsValid(SecretsOptions options) => Problems(options).Count == 0;
-
     // The messages never repeat a configured value: it is a key. Key ids (a hash prefix) are safe to name.
     public const string Requirement =
         $"{Section}: Key must be empty (the key file {SecretKey.FileName} in the data directory is used) or the base64 of " +

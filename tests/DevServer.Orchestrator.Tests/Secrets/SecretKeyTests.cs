@@ -96,9 +96,9 @@ public sealed class SecretKeyTests : IDisposable
     [InlineData("not base64 at all", false)]
     [InlineData("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g", false)]
     [InlineData("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", true)]
-    public void IsValid_Key_EmptyOrThirtyTwoBytesOfBase64(string key, bool valid)
+    public void Problems_Key_NoneWhenEmptyOrThirtyTwoBytesOfBase64(string key, bool valid)
     {
-        Assert.Equal(valid, SecretsOptions.IsValid(new SecretsOptions { Key = key }));
+        Assert.Equal(valid, SecretsOptions.Problems(new SecretsOptions { Key = key }).Count == 0);
     }
 
     [Fact]

@@ -37,7 +37,6 @@ public sealed class SecretKeyringTests : IDisposable
         var problem = Assert.Single(SecretsOptions.Problems(options));
 
         Assert.Equal("Orchestrator:Secrets: PreviousKeys:1 must be the base64 of 32 bytes (a key that Key replaced).", problem);
-        Assert.False(SecretsOptions.IsValid(options));
     }
 
     [Fact]
