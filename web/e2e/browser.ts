@@ -159,6 +159,14 @@ export interface Relay {
   /** The outage: every open connection is reset and new ones are refused until restore(). */
   cut(): void;
   restore(): void;
+  /**
+   * One call fails: until allow(), a connection is reset as soon as it carries a request for `path` (the request never
+   * reaches the orchestrator), while every other call and open stream goes on.
+   */
+  refuse(path: string): void;
+  allow(): void;
+  /** How many requests refuse() has failed so far. */
+  refused(): number;
   close(): Promise<void>;
 }
 
@@ -172,6 +180,9 @@ export async function startRelay(target: string): Promise<Relay> {
   const { hostname, port } = new URL(target);
   const open = new Set<Socket>();
   let down = false;
+  // An HTTP/1.1 request starts with its request line, "POST /<service>/<method> HTTP/1.1", at the start of a write.
+  let refusedPath: Buffer | null = null;
+  let refusedCount = 0;
   const server = createServer((client) => {
     if (down) {
       client.resetAndDestroy();
@@ -188,7 +199,18 @@ export async function startRelay(target: string): Promise<Relay> {
     open.add(upstream);
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    client.pipe(upstream);
+    client.on("data", (chunk: Buffer) => {
+      if (refusedPath !== null && chunk.includes(refusedPath)) {
+        refusedCount++;
+        client.resetAndDestroy();
+        drop();
+        return;
+      }
+      if (!upstream.write(chunk)) {
+        client.pause();
+        upstream.once("drain", () => client.resume());
+      }
+    });
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -207,6 +229,13 @@ export async function startRelay(target: string): Promise<Relay> {
     restore() {
       down = false;
     },
+    refuse(path) {
+      refusedPath = Buffer.from(` ${path} HTTP/`);
+    },
+    allow() {
+      refusedPath = null;
+    },
+    refused: () => refusedCount,
     close() {
       resetAll();
       return new Promise((resolve) => server.close(() => resolve()));

@@ -20,7 +20,7 @@ import {
   type LogLine,
   type SourceFilter,
 } from "../views/logs";
-import { ErrorBanner, LiveIndicator } from "./common";
+import { Card, ErrorBanner, LiveIndicator } from "./common";
 import { useApp } from "./context";
 import { VirtualList } from "./VirtualList";
 
@@ -182,23 +182,36 @@ export function Logs() {
           </button>
         )}
       </div>
-      {selected !== null && (
-        <section class="card log-details">
-          <header>
-            <h2>
-              <span class={`sev-${selected.severity}`}>{selected.levelName}</span> · {selected.when} · {selected.source}
-            </h2>
-            <button class="link" onClick={() => setSelected(null)} aria-label="close">
-              ×
-            </button>
-          </header>
-          <p class="muted small">
-            {selected.category} · position {String(selected.position)}
-          </p>
-          <pre>{selected.message}</pre>
-          {selected.exception !== "" && <pre class="tone-error">{selected.exception}</pre>}
-        </section>
-      )}
+      {selected !== null && <LogDetails line={selected} onClose={() => setSelected(null)} />}
     </main>
+  );
+}
+
+/**
+ * The clicked line's whole message and exception. A Card like every other panel: a region named by its heading
+ * ("error · 2026-11-22 08:15:03.123 · orchestrator"), so a screen reader lists it among the landmarks and announces
+ * what it shows when focus moves into it.
+ */
+export function LogDetails({ line, onClose }: { line: LogLine; onClose: () => void }) {
+  return (
+    <Card
+      class="log-details"
+      title={
+        <>
+          <span class={`sev-${line.severity}`}>{line.levelName}</span> · {line.when} · {line.source}
+        </>
+      }
+      actions={
+        <button class="link" onClick={onClose} aria-label="close the details">
+          ×
+        </button>
+      }
+    >
+      <p class="muted small">
+        {line.category} · position {String(line.position)}
+      </p>
+      <pre>{line.message}</pre>
+      {line.exception !== "" && <pre class="tone-error">{line.exception}</pre>}
+    </Card>
   );
 }

@@ -17,10 +17,29 @@ import { taskHref } from "../lib/route";
 import type { StreamState } from "../lib/resumable";
 import { turnLimitText } from "../views/agentFields";
 import { ALL_STATUSES, formatTime, statusName } from "../views/format";
-import { createTaskListRefresh, readFailed, readStarted, type ShownRows, type TaskListRefresh } from "../views/taskList";
+import { createTaskListRefresh, readAnswered, readFailed, readStarted, staleRowsNotice, type ShownRows, type TaskListRefresh } from "../views/taskList";
 import { ErrorBanner, LiveIndicator, PlaceholderRow, PriorityBadge, StatusBadge } from "./common";
 import { useApp } from "./context";
 import { useQueueState } from "./useQueueState";
+
+/**
+ * Says that the rows on screen may be out of date (a re-read failed, see readFailed) and offers to read them again. The
+ * status region is always in the page, empty when the rows are fresh: a live region that appears together with its
+ * text is often not announced, one whose text changes is. Polite (a status, not an alert): the error banner above
+ * already interrupts with the failure itself; this only says what the failure means for the table.
+ */
+export function StaleRowsNotice({ notice, onReadAgain }: { notice: string | null; onReadAgain: () => void }) {
+  return (
+    <div class={notice === null ? "stale-rows" : "stale-rows shown"}>
+      <span role="status">{notice}</span>
+      {notice !== null && (
+        <button type="button" onClick={onReadAgain}>
+          Read again
+        </button>
+      )}
+    </div>
+  );
+}
 
 export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskStatus[]; pageSize: number; includeRetired: boolean }) {
   const { api, report, events } = useApp();
@@ -48,7 +67,7 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
         if (abort.signal.aborted) {
           return;
         }
-        setShown({ request: requestKey, rows: r.tasks });
+        setShown(readAnswered(requestKey, r.tasks));
         setPaging((p) => pageLoaded(p, r.nextPageToken));
         setError(null);
       })
@@ -127,6 +146,7 @@ export function Tasks({ statuses, pageSize, includeRetired }: { statuses: TaskSt
         </label>
       </div>
       <ErrorBanner message={error} />
+      <StaleRowsNotice notice={staleRowsNotice(shown)} onReadAgain={() => setVersion((v) => v + 1)} />
       <table class="grid">
         <thead>
           <tr>

@@ -85,10 +85,22 @@ export function LiveIndicator({ state }: { state: StreamState | null }) {
  * A titled panel. Its heading names the section (a named section is a region), so a screen reader's list of
  * landmarks and a test's getByRole("region", { name }) find "the Patches panel" by what it says.
  */
-export function Card({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+export function Card({
+  title,
+  children,
+  actions,
+  class: extra,
+}: {
+  /** The heading: text, or text with marks (a severity colour); its text is the region's name. */
+  title: ComponentChildren;
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+  /** Classes beside "card", for a panel's own layout. */
+  class?: string;
+}) {
   const heading = useId();
   return (
-    <section class="card" aria-labelledby={heading}>
+    <section class={extra === undefined ? "card" : `card ${extra}`} aria-labelledby={heading}>
       <header>
         <h2 id={heading}>{title}</h2>
         {actions !== undefined && <div class="actions">{actions}</div>}

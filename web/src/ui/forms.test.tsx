@@ -1,4 +1,5 @@
 import { computeAccessibleDescription, computeAccessibleName, getRole } from "dom-accessibility-api";
+import { render } from "preact";
 import { act } from "preact/test-utils";
 import { describe, expect, it } from "vitest";
 import { mount } from "../test/render";
@@ -104,5 +105,78 @@ describe("a text field with a hint and an error", () => {
     expect(computeAccessibleName(input)).toBe("Name");
     expect(computeAccessibleDescription(input)).toBe("a letter, then letters the name is taken");
     expect(input.getAttribute("aria-invalid")).toBe("true");
+  });
+});
+
+/** The controls inside the field whose name (its .pf-label) is `label`. */
+function fieldControls(root: HTMLElement, label: string): HTMLElement[] {
+  const name = [...root.querySelectorAll<HTMLElement>(".pf-label")].find((e) => e.textContent === label);
+  expect(name, `a field named ${label}`).toBeDefined();
+  return controls(name!.closest<HTMLElement>(".pf-field")!);
+}
+
+describe("a composite field (Max turns: a select beside a number box)", () => {
+  // "Other number…" with a number out of range: both controls show, and the field has a hint and an error.
+  const tooMany = { ...emptyAgentFields(), turns: { kind: "max" as const, turns: 5000 } };
+
+  it("describes each of its controls by the hint and marks none invalid without an error", () => {
+    const root = mount(<AgentFieldsEditor value={tooMany} onChange={() => undefined} />);
+    const [select, turns] = fieldControls(root, "Max turns");
+    expect(turns).toBeDefined();
+    expect([select!, turns!].map((c) => computeAccessibleName(c))).toEqual(["Max turns", "maximum turns"]);
+    expect([select!, turns!].map((c) => computeAccessibleDescription(c))).toEqual(["per attempt", "per attempt"]);
+    expect([select!, turns!].map((c) => c.getAttribute("aria-invalid"))).toEqual([null, null]);
+  });
+
+  it("describes each of its controls by the hint and the error, and marks them invalid", () => {
+    const root = mount(<AgentFieldsEditor value={tooMany} errors={{ turns: "at most 1000 turns" }} onChange={() => undefined} />);
+    const both = fieldControls(root, "Max turns");
+    expect(both).toHaveLength(2);
+    expect(both.map((c) => computeAccessibleDescription(c))).toEqual(["per attempt at most 1000 turns", "per attempt at most 1000 turns"]);
+    expect(both.map((c) => c.getAttribute("aria-invalid"))).toEqual(["true", "true"]);
+  });
+});
+
+describe("plain elements holding several controls", () => {
+  it("describes every control among them, however deep, and only the controls", () => {
+    const root = mount(
+      <Field label="Repository" hint="empty: the task's own" error="there is no repository x">
+        <span class="pair">
+          <select>
+            <option>keep</option>
+          </select>
+          <span>
+            <input aria-label="other" />
+          </span>
+        </span>
+        <datalist id="repositories">
+          <option value="app" />
+        </datalist>
+      </Field>,
+    );
+    const all = controls(root);
+    expect(all.map((c) => computeAccessibleDescription(c))).toEqual(["empty: the task's own there is no repository x", "empty: the task's own there is no repository x"]);
+    expect(all.map((c) => c.getAttribute("aria-invalid"))).toEqual(["true", "true"]);
+    expect(root.querySelectorAll("span[aria-describedby], datalist[aria-describedby], option[aria-describedby]")).toHaveLength(0);
+  });
+});
+
+describe("a field whose controls come and go", () => {
+  it("keeps each control on its own DOM node when one before it appears", () => {
+    const field = (showFirst: boolean) => (
+      <Field label="Token" hint="write-only">
+        <span>
+          {showFirst && <input aria-label="first" />}
+          <input aria-label="second" />
+        </span>
+      </Field>
+    );
+    const root = mount(field(false));
+    const second = root.querySelector("input")!;
+    act(() => render(field(true), root));
+    const [first, after] = [...root.querySelectorAll("input")];
+    expect(after).toBe(second);
+    expect([first!, after!].map((c) => computeAccessibleName(c))).toEqual(["first", "second"]);
+    expect([first!, after!].map((c) => computeAccessibleDescription(c))).toEqual(["write-only", "write-only"]);
   });
 });

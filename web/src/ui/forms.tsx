@@ -1,7 +1,7 @@
 // Small form pieces shared by the new-task, task-settings, template and repository forms, and the one editor
 // of the agent fields (vendor/model, backup, turns, billing, delivery flow, verification, allowed tools).
-import { cloneElement, isValidElement, type ComponentChildren } from "preact";
-import { useId, useState } from "preact/hooks";
+import { cloneElement, createContext, isValidElement, type ComponentChildren } from "preact";
+import { useContext, useId, useState } from "preact/hooks";
 import { DeliveryFlow } from "../gen/devserver/tasks/v1/tasks_pb";
 import { BillingMode } from "../gen/devserver/work/v1/agent_pb";
 import {
@@ -30,8 +30,15 @@ export function checkedOf(e: Event): boolean {
  * another label, so a field of controls that carry their own labels (a Check, radios) is a `group`: a fieldset named
  * by its legend. Around a Check, a label would nest labels, put the field's name in front of the box's own, and
  * toggle the box on a click on the field's name. The hint and the error stay outside the label (inside it, they
- * would be read as part of the control's name) and describe a single control instead (`aria-describedby`; an error
- * also marks it `aria-invalid`).
+ * would be read as part of the control's name) and describe the field's controls instead (`aria-describedby`; an
+ * error also marks them `aria-invalid`).
+ *
+ * A composite field (Max turns: a select and, for "other number…", a number input; the forge token: a select and a
+ * password box) gets the description on each of its controls, not on a wrapping `role="group"`: a screen reader reads
+ * a description when the control it describes gets focus, which is where a person typing is (and where a form-field
+ * jump lands), while a group's description is read, if at all, only on entering the group, differently per screen
+ * reader; and ARIA 1.2 supports `aria-invalid` on form widgets, not on a group, so the error state has to sit on the
+ * controls anyway. The label still names the first control, the others keep their own names.
  */
 export function Field({
   label,
@@ -58,8 +65,9 @@ export function Field({
       {error !== undefined && <span id={errorId} class="pf-error">{error}</span>}
     </>
   );
+  const described: Description = { "aria-describedby": joinIds(hintId, errorId), "aria-invalid": error !== undefined ? "true" : undefined };
   return group === true ? (
-    <fieldset class={cls} aria-describedby={joinIds(hintId, errorId)}>
+    <fieldset class={cls} aria-describedby={described["aria-describedby"]}>
       <legend class="pf-label">{label}</legend>
       {children}
       {notes}
@@ -68,7 +76,7 @@ export function Field({
     <div class={cls}>
       <label class="pf-control">
         <span class="pf-label">{label}</span>
-        {describedControl(children, joinIds(hintId, errorId), error !== undefined)}
+        <FieldDescription.Provider value={described}>{describeControls(children, described)}</FieldDescription.Provider>
       </label>
       {notes}
     </div>
@@ -80,15 +88,43 @@ function joinIds(...ids: (string | undefined)[]): string | undefined {
   return present.length > 0 ? present.join(" ") : undefined;
 }
 
+/** What a field's hint and error add to each of its controls. */
+interface Description {
+  "aria-describedby"?: string | undefined;
+  "aria-invalid"?: "true" | undefined;
+}
+
+const FieldDescription = createContext<Description>({});
+
 /**
- * The field's control with its description attached, when the field holds exactly one input, select or text area; a
- * composite (a select beside an input) is left as it is, its parts named by their own labels.
+ * The description of the Field around a component's controls: a component that renders controls of its own (a
+ * composite such as TurnLimitInput) spreads it on each, as the Field cannot reach into what a component renders.
  */
-function describedControl(children: ComponentChildren, describedBy: string | undefined, invalid: boolean): ComponentChildren {
-  if (!isValidElement(children) || !(children.type === "input" || children.type === "select" || children.type === "textarea")) {
+export function useFieldDescription(): Description {
+  return useContext(FieldDescription);
+}
+
+const CONTROLS: ReadonlySet<string> = new Set(["input", "select", "textarea"]);
+
+/**
+ * The field's children with the description on every input, select and text area among them, however deep in plain
+ * elements (the forge token's span holds a select and a password box; a list input sits beside its datalist).
+ * Components are left to useFieldDescription.
+ */
+function describeControls(children: ComponentChildren, described: Description): ComponentChildren {
+  // Arrays keep their shape, holes (a `cond && <input />` that is false) included: Preact matches unkeyed children by
+  // position, so dropping a hole would shift the next control onto another's DOM node.
+  if (Array.isArray(children)) {
+    return children.map((child: ComponentChildren) => describeControls(child, described));
+  }
+  if (!isValidElement(children) || typeof children.type !== "string") {
     return children;
   }
-  return cloneElement(children, { "aria-describedby": describedBy, "aria-invalid": invalid ? "true" : undefined });
+  if (CONTROLS.has(children.type)) {
+    return cloneElement(children, described);
+  }
+  const inner = (children.props as { children?: ComponentChildren }).children;
+  return inner === undefined ? children : cloneElement(children, undefined, describeControls(inner, described));
 }
 
 /** A checkbox named by its own text; inside a Field, that Field is a `group`. */
@@ -109,8 +145,9 @@ export function enumOptions<T extends number>(names: Record<T, string>) {
 }
 
 export function PrioritySelect({ value, onChange, allowNone, disabled }: { value: number; onChange: (v: number) => void; allowNone?: boolean; disabled?: boolean }) {
+  const described = useFieldDescription();
   return (
-    <select value={value} disabled={disabled} onChange={(e) => onChange(Number(valueOf(e)))}>
+    <select value={value} disabled={disabled} onChange={(e) => onChange(Number(valueOf(e)))} {...described}>
       {allowNone === true && <option value={0}>— (the task's own)</option>}
       {[1, 2, 3, 4].map((p) => (
         <option key={p} value={p}>
@@ -127,6 +164,8 @@ export function TurnLimitInput({ value, onChange, disabled }: { value: TurnChoic
   const isPreset = value.kind === "max" && (TURN_PRESETS as readonly number[]).includes(value.turns);
   // "Other number" stays chosen while the typed number happens to equal a preset.
   const [custom, setCustom] = useState(value.kind === "max" && !isPreset);
+  // A composite: the Field's hint and error describe both the select and the number box (see Field).
+  const described = useFieldDescription();
   const selected =
     value.kind === "default" ? "default" : value.kind === "unlimited" ? "unlimited" : custom || !isPreset ? OTHER : String(value.turns);
   return (
@@ -134,6 +173,7 @@ export function TurnLimitInput({ value, onChange, disabled }: { value: TurnChoic
       <select
         value={selected}
         disabled={disabled}
+        {...described}
         onChange={(e) => {
           const v = valueOf(e);
           setCustom(v === OTHER);
@@ -164,6 +204,7 @@ export function TurnLimitInput({ value, onChange, disabled }: { value: TurnChoic
           value={Number.isFinite(value.turns) ? value.turns : ""}
           disabled={disabled}
           aria-label="maximum turns"
+          {...described}
           onInput={(e) => onChange({ kind: "max", turns: valueOf(e) === "" ? Number.NaN : Number(valueOf(e)) })}
         />
       )}

@@ -5,7 +5,18 @@ import { TaskStatus } from "../gen/devserver/tasks/v1/tasks_pb";
 import { statusChanged } from "../test/dashFixtures";
 import { event } from "../test/fixtures";
 import { manualClock } from "../test/manualClock";
-import { changesTaskList, countsKey, createTaskListRefresh, readFailed, readStarted, REFRESH_MAX_WAIT_MS, REFRESH_WAIT_MS, type ShownRows } from "./taskList";
+import {
+  changesTaskList,
+  countsKey,
+  createTaskListRefresh,
+  readAnswered,
+  readFailed,
+  readStarted,
+  REFRESH_MAX_WAIT_MS,
+  REFRESH_WAIT_MS,
+  staleRowsNotice,
+  type ShownRows,
+} from "./taskList";
 
 function queue(counts: Array<[TaskStatus, number]>): QueueState {
   return create(QueueStateSchema, { counts: counts.map(([status, count]) => ({ status, count })) });
@@ -125,15 +136,31 @@ describe("the task list's rows while a page is read", () => {
     expect(readStarted({ request: null, rows: null }, pageOne)).toEqual({ request: pageOne, rows: null });
   });
 
-  it("keeps the rows when a live re-read of the page on screen fails, rather than emptying the table", () => {
+  it("keeps the rows when a live re-read of the page on screen fails, rather than emptying the table, and marks them stale", () => {
     const started = readStarted(showing, pageOne);
-    expect(readFailed(started, pageOne)).toEqual(showing);
+    expect(readFailed(started, pageOne)).toEqual({ ...showing, failure: "stale" });
+    // Failing again keeps them, still stale; reading again keeps them (and the notice) until the answer.
+    const stale = readFailed(started, pageOne);
+    expect(readFailed(readStarted(stale, pageOne), pageOne)).toEqual({ ...showing, failure: "stale" });
+    expect(readStarted(stale, pageOne)).toEqual(stale);
   });
 
   it("shows no rows when another page or filter fails to load, as nothing of it is shown yet", () => {
-    expect(readFailed(readStarted(showing, pageTwo), pageTwo)).toEqual({ request: pageTwo, rows: [] });
-    expect(readFailed(readStarted({ request: null, rows: null }, pageOne), pageOne)).toEqual({ request: pageOne, rows: [] });
-    // Its own re-read failing again stays empty; the next successful read fills it.
-    expect(readFailed(readStarted({ request: pageTwo, rows: [] }, pageTwo), pageTwo)).toEqual({ request: pageTwo, rows: [] });
+    expect(readFailed(readStarted(showing, pageTwo), pageTwo)).toEqual({ request: pageTwo, rows: [], failure: "empty" });
+    expect(readFailed(readStarted({ request: null, rows: null }, pageOne), pageOne)).toEqual({ request: pageOne, rows: [], failure: "empty" });
+    // Its own re-read failing again stays empty (nothing stale to keep); the next successful read fills it.
+    const failed = readFailed(readStarted({ request: null, rows: null }, pageTwo), pageTwo);
+    expect(readFailed(readStarted(failed, pageTwo), pageTwo)).toEqual({ request: pageTwo, rows: [], failure: "empty" });
+    expect(readAnswered(pageTwo, ["#3"])).toEqual({ request: pageTwo, rows: ["#3"] });
+  });
+
+  it("says the rows may be out of date only while it shows stale rows, and no longer once a read answers", () => {
+    expect(staleRowsNotice(showing)).toBeNull();
+    const stale = readFailed(readStarted(showing, pageOne), pageOne);
+    expect(staleRowsNotice(stale)).toMatch(/may be out of date/);
+    expect(staleRowsNotice(readStarted(stale, pageOne))).toMatch(/may be out of date/);
+    expect(staleRowsNotice(readAnswered(pageOne, ["#1"]))).toBeNull();
+    // A failed first read has no rows to call stale: the error banner alone says what happened.
+    expect(staleRowsNotice(readFailed(readStarted(showing, pageTwo), pageTwo))).toBeNull();
   });
 });

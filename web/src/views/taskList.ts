@@ -77,6 +77,11 @@ export function createTaskListRefresh(reload: () => void, clock?: Clock): TaskLi
 export interface ShownRows<T> {
   request: string | null;
   rows: T[] | null;
+  /**
+   * Set when the last read of `request` failed: "stale" while the rows on screen are an earlier answer that it did not
+   * replace, "empty" when it had none to keep (the table is empty for the error, not for an empty answer).
+   */
+  failure?: "stale" | "empty";
 }
 
 /** A read of `request` starts: the same page read again keeps its rows until the answer, another shows "Loading…". */
@@ -84,11 +89,26 @@ export function readStarted<T>(shown: ShownRows<T>, request: string): ShownRows<
   return shown.request === request ? shown : { request, rows: null };
 }
 
+/** A read of `request` answered: its rows, fresh. */
+export function readAnswered<T>(request: string, rows: T[]): ShownRows<T> {
+  return { request, rows };
+}
+
 /**
  * A read of `request` failed. A live re-read of the page on screen keeps its rows: one failed refresh should not
- * empty the table until the next change (the error banner says the rows may be stale). A page or filter with
- * nothing shown yet shows no rows, only the error.
+ * empty the table until the next change; they are marked stale, so the page says they may be out of date (next to
+ * the error banner, which names only the failure). A page or filter with nothing shown yet shows no rows, only the
+ * error.
  */
 export function readFailed<T>(shown: ShownRows<T>, request: string): ShownRows<T> {
-  return shown.request === request && shown.rows !== null ? shown : { request, rows: [] };
+  return shown.request === request && shown.rows !== null && shown.failure !== "empty"
+    ? { ...shown, failure: "stale" }
+    : { request, rows: [], failure: "empty" };
+}
+
+/** What the page says while it shows stale rows (a status message), or null when the rows are the latest answer. */
+export function staleRowsNotice(shown: ShownRows<unknown>): string | null {
+  return shown.failure === "stale"
+    ? "These rows may be out of date: reading the list again failed. It is read again on the next change, or now with Read again."
+    : null;
 }
