@@ -89,9 +89,10 @@ internal sealed class ScriptAgentHandler(
 
         try
         {
-            await AgentAttempt.CollectWorkAsync(workspace, assignment, prepared, result, cancellationToken);
             // No commits is still a success here: whether an empty change is acceptable is the orchestrator's call.
+            // Set first: collecting turns it into a failure when work inside a submodule cannot be delivered.
             result.Outcome = AgentOutcome.Succeeded;
+            await AgentAttempt.CollectWorkAsync(workspace, assignment, prepared, result, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

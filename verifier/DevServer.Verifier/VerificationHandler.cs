@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace DevServer.Verifier;
 
 /// <summary>
-/// One verification: a checkout of the repository at the base commit (worktree <c>verify-&lt;task&gt;-&lt;attempt&gt;</c>),
-/// the agent's patch series applied with <c>git am</c>, then the stages in order (detected ones included, see
+/// One verification: a checkout of the repository at the base commit (worktree <c>verify-&lt;task&gt;-&lt;attempt&gt;</c>,
+/// submodules included), the agent's patch series applied with <c>git am</c> (and submodules it moves checked out at
+/// their new commits), then the stages in order (detected ones included, see
 /// <see cref="StagePlan"/>) until one fails — unless it fails the same way on the base commit (<see cref="BaselineChecks"/>),
 /// which is not the agent's doing. The checkout is removed at the end, whatever the outcome.
 /// </summary>
@@ -90,6 +91,14 @@ internal sealed class VerificationHandler(Workspace workspace, TimeProvider time
         if (!applied.Succeeded)
         {
             return PreparationFailed($"The patch series does not apply on {work.BaseCommit}:\n{applied.Error}");
+        }
+
+        // A series that moves (or adds) a submodule records only the new commit: check it out before any stage runs.
+        var submodules = await workspace.CheckOutSubmodulesAsync(
+            checkout.Path, line => ReportWorkerLine(reporter, line.IsStandardError, line.Text), cancellationToken);
+        if (!submodules.Succeeded)
+        {
+            return PreparationFailed($"The patch series moves a submodule to a commit that cannot be checked out:\n{submodules.Error}");
         }
 
         var planned = StagePlan.For(work, checkout.Path);

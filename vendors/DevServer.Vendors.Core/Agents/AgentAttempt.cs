@@ -81,15 +81,30 @@ public static class AgentAttempt
         }
 
         var applied = await workspace.ApplyPatchSeriesAsync(prepared.Path, work.PriorWork.Memory, cancellationToken);
-        return applied.Succeeded
+        if (!applied.Succeeded)
+        {
+            return prepared with { Succeeded = false, Error = $"The prior work does not apply to {prepared.BaseCommit}: {applied.Error}" };
+        }
+
+        // The prior work may move or add a submodule.
+        var submodules = await workspace.CheckOutSubmodulesAsync(
+            prepared.Path, line => reporter.Report(OutputLine(OutputSource.Worker, line)), cancellationToken);
+        return submodules.Succeeded
             ? prepared
-            : prepared with { Succeeded = false, Error = $"The prior work does not apply to {prepared.BaseCommit}: {applied.Error}" };
+            : prepared with { Succeeded = false, Error = $"The prior work moves a submodule that cannot be checked out: {submodules.Error}" };
     }
 
     /// <summary>
     /// Commits whatever the agent left uncommitted and puts every commit after the base (the agent's own, prior work
     /// applied before the run, and this last one) into <paramref name="result"/> as the patch series.
     /// </summary>
+    /// <remarks>
+    /// Work inside a submodule (uncommitted changes there, or commits its origin does not have) cannot travel in the
+    /// superproject's patch series. Rather than lose it silently, the attempt fails: a succeeded outcome becomes
+    /// <see cref="AgentOutcome.Failed"/> (<see cref="AgentErrorKind.Other"/>) with an error naming each submodule, and
+    /// any other outcome gets that text added to its error. The series is still collected (for a resumed session); a
+    /// retry gets the text as the previous failure. Set the outcome before calling this.
+    /// </remarks>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static async Task CollectWorkAsync(
         Workspace workspace, Assignment assignment, WorktreePreparation prepared, AgentResult result, CancellationToken cancellationToken)
@@ -99,12 +114,35 @@ public static class AgentAttempt
         ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(result);
         var title = assignment.Agent.Task?.Title is { Length: > 0 } named ? named : "work";
+        var undeliverable = await workspace.FindUndeliverableSubmoduleWorkAsync(prepared.Path, cancellationToken);
         await workspace.CommitAllAsync(prepared.Path, $"[task {assignment.TaskId}] {title}", cancellationToken);
         var series = await workspace.FormatPatchAsync(prepared.Path, prepared.BaseCommit, cancellationToken);
         result.HeadCommit = series.HeadCommit;
         result.CommitCount = series.CommitCount;
         result.PatchSeries = ByteString.CopyFrom(series.Mbox);
+        if (undeliverable.Count == 0)
+        {
+            return;
+        }
+
+        var reason = UndeliverableSubmoduleWork(undeliverable);
+        if (result.Outcome is AgentOutcome.Succeeded or AgentOutcome.Unspecified)
+        {
+            result.Outcome = AgentOutcome.Failed;
+            result.ErrorKind = AgentErrorKind.Other;
+            result.Error = reason;
+        }
+        else
+        {
+            result.Error = string.IsNullOrEmpty(result.Error) ? reason : $"{result.Error}\n{reason}";
+        }
     }
+
+    // The error an attempt fails with when the agent left work inside submodules; a retry's agent reads it.
+    private static string UndeliverableSubmoduleWork(IReadOnlyList<string> problems) =>
+        "The work inside submodules cannot be delivered: only the superproject's changes travel as the patch series "
+            + "(a submodule may only be moved to a commit its origin has). Make the change in the superproject instead, "
+            + "or leave the submodules as they were.\n" + string.Join('\n', problems);
 
     /// <summary>An output line as an event, cut to 4 KiB.</summary>
     public static WorkEvent OutputLine(OutputSource source, ProcessOutputLine line) => new()

@@ -21,3 +21,13 @@ public sealed record PatchSeries(byte[] Mbox, int CommitCount, string HeadCommit
 /// <param name="HeadCommit">HEAD afterwards: the last applied patch on success, the unchanged HEAD on failure.</param>
 /// <param name="Error">On failure: the tail of git's output; empty on success.</param>
 public sealed record PatchApplication(bool Succeeded, string HeadCommit, string Error);
+
+/// <summary>Submodules checked out, or why not (an expected outcome, not an exception).</summary>
+/// <param name="Succeeded">True when every submodule is at the commit its parent records.</param>
+/// <param name="Error">On failure: which submodule (name, path, URL) and why, with the tail of git's output.</param>
+public sealed record SubmoduleCheckout(bool Succeeded, string Error)
+{
+    internal static SubmoduleCheckout Done { get; } = new(true, string.Empty);
+
+    internal static SubmoduleCheckout Failed(string error) => new(false, error);
+}

@@ -8,7 +8,9 @@ namespace DevServer.Vendors.Core.Git;
 
 /// <summary>
 /// A worker's own git workspace: <c>&lt;root&gt;/cache/&lt;repository&gt;.git</c>, one bare clone cache per repository,
-/// fetched before each use, <c>&lt;root&gt;/worktrees/&lt;name&gt;</c>, worktrees of those caches, and
+/// fetched before each use (and <c>cache/submodule-*.git</c>, one per submodule URL, see
+/// <see cref="CheckOutSubmodulesAsync(string, Action{ProcessOutputLine}?, CancellationToken)"/>),
+/// <c>&lt;root&gt;/worktrees/&lt;name&gt;</c>, worktrees of those caches with their submodules, and
 /// <c>&lt;root&gt;/tmp</c> for patch files in transit. Code leaves and enters a workspace as patch series
 /// (<see cref="FormatPatchAsync"/>, <see cref="ApplyPatchSeriesAsync"/>).
 /// </summary>
@@ -38,7 +40,8 @@ public sealed partial class Workspace(string root)
     /// <summary>
     /// Prepares a fresh worktree: clones the repository into the cache the first time, fetches its branches, removes
     /// an earlier worktree of the same name, adds a detached worktree at the base and, when <paramref name="workBranch"/>
-    /// is given, checks out that branch there (created or reset at the base).
+    /// is given, checks out that branch there (created or reset at the base); then checks out its submodules
+    /// recursively at the recorded commits (see <see cref="CheckOutSubmodulesAsync(string, Action{ProcessOutputLine}?, CancellationToken)"/>).
     /// </summary>
     /// <param name="source">The repository (its name names the cache).</param>
     /// <param name="baseBranch">The branch to start from when <paramref name="baseCommit"/> is empty.</param>
@@ -47,7 +50,10 @@ public sealed partial class Workspace(string root)
     /// <param name="workBranch">A branch to create at the base in the worktree, or null to stay detached.</param>
     /// <param name="log">Gets git's output lines.</param>
     /// <param name="cancellationToken">Stops git; the method then throws <see cref="OperationCanceledException"/>.</param>
-    /// <returns>A failed value for what a retry would not fix: an unreachable location, an unknown branch or commit.</returns>
+    /// <returns>
+    /// A failed value for what a retry would not fix: an unreachable location, an unknown branch or commit, a submodule
+    /// whose origin is unreachable or lacks the recorded commit (named with its path and URL).
+    /// </returns>
     public async Task<WorktreePreparation> PrepareWorktreeAsync(
         RepositorySource source,
         string baseBranch,
@@ -61,6 +67,7 @@ public sealed partial class Workspace(string root)
         var worktree = WorktreePath(worktreeName);
         var cache = Path.Combine(Root, "cache", $"{CacheName(source.Name)}.git");
         var cacheLock = CacheLock(cache);
+        string commit;
         await cacheLock.WaitAsync(cancellationToken);
         try
         {
@@ -86,7 +93,7 @@ public sealed partial class Workspace(string root)
                         : $"The repository {source.Location} has no commit '{baseCommit}'.");
             }
 
-            var commit = resolved.StandardOutput.Trim();
+            commit = resolved.StandardOutput.Trim();
             await RemoveWorktreeFolderAsync(worktree, cancellationToken);
             Directory.CreateDirectory(Path.GetDirectoryName(worktree)!);
             var added = await GitCommand.RunAsync(cache, ["worktree", "add", "--detach", worktree, commit], log, cancellationToken);
@@ -106,13 +113,20 @@ public sealed partial class Workspace(string root)
                     return WorktreePreparation.Failed(worktree, $"Cannot create the work branch '{workBranch}': {branched.Tail()}");
                 }
             }
-
-            return new WorktreePreparation(true, worktree, commit, string.Empty);
         }
         finally
         {
             cacheLock.Release();
         }
+
+        // Outside the repository cache's lock: submodules have caches (and locks) of their own, and the worktree is
+        // this caller's alone by now. Relative submodule URLs resolve against the repository's location.
+        var submodules = HasGitmodules(worktree)
+            ? await CheckOutSubmodulesAsync(worktree, source.Location, IsLocalLocation(source.Location), string.Empty, log, cancellationToken)
+            : null;
+        return submodules is null
+            ? new WorktreePreparation(true, worktree, commit, string.Empty)
+            : WorktreePreparation.Failed(worktree, submodules);
     }
 
     /// <summary>Removes a worktree (its folder and its registration in its cache); nothing happens when there is none.</summary>
