@@ -129,11 +129,14 @@ internal static class EventFormatting
     private static string StageFinish(StageFinished finished)
     {
         var stage = Words.Stage(finished.Stage);
-        var verdict = finished.Passed ? "passed"
+        // A failure the base commit shares arrives as passed (it does not count against the agent), but it did fail:
+        // saying "passed" would hide a broken build or test suite from the operator.
+        var verdict = finished.Passed && !finished.PreExisting ? "passed"
             : finished.TimedOut ? "timed out"
             : finished.HasExitCode ? string.Create(CultureInfo.InvariantCulture, $"failed (exit {finished.ExitCode})")
             : "failed";
-        return finished.Duration is null ? $"{stage} {verdict}" : $"{stage} {verdict} in {Words.Duration(finished.Duration)}";
+        var text = finished.Duration is null ? $"{stage} {verdict}" : $"{stage} {verdict} in {Words.Duration(finished.Duration)}";
+        return finished.PreExisting ? $"{text}, as on the base commit (not counted)" : text;
     }
 
     private static string Retry(RetryScheduled retry, TimeZoneInfo zone)

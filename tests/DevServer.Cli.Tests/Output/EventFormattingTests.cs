@@ -83,6 +83,14 @@ public sealed class EventFormattingTests
             "10:15:10  #1  stage      lint timed out"
         },
         {
+            // As the verifier reports a failure the base commit shares: passed (not counted), with the failure's facts.
+            Samples.Event(10, 1, e => e.StageFinished = new StageFinished
+            {
+                Stage = StageKind.Build, Passed = true, PreExisting = true, ExitCode = 2, Duration = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)),
+            }),
+            "10:15:10  #1  stage      build failed (exit 2) in 1.0s, as on the base commit (not counted)"
+        },
+        {
             Samples.Event(11, 1, e => e.RetryScheduled = new RetryScheduled { NextAttempt = 2, NotBefore = Samples.At(70), Reason = "test failed" }),
             "10:15:11  #1  retry      attempt 2 at 10:16:10 after: test failed"
         },
