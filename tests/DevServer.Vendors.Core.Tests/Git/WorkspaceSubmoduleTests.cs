@@ -17,10 +17,15 @@ public sealed class WorkspaceSubmoduleTests : IDisposable
     public async Task PrepareWorktreeAsync_NestedSubmodulesByRelativeUrl_ChecksThemOutAtTheRecordedCommits()
     {
         using var family = await SubmoduleFamily.CreateAsync(TestToken);
+        var logged = new List<string>();
 
-        var prepared = await new Workspace(_root).PrepareWorktreeAsync(family.Source, "main", "", "1-1", "devserver/task-1", null, TestToken);
+        var prepared = await new Workspace(_root).PrepareWorktreeAsync(
+            family.Source, "main", "", "1-1", "devserver/task-1", line => logged.Add(line.Text), TestToken);
 
         Assert.True(prepared.Succeeded, prepared.Error);
+        // The task's log says which submodule came from where, at which commit.
+        Assert.Contains(logged, line => line.Contains("(lib) checked out at " + family.LibCommit + " from " + family.Lib, StringComparison.Ordinal));
+        Assert.Contains(logged, line => line.Contains("(lib/deps/nested) checked out at " + family.NestedCommit + " from " + family.Nested, StringComparison.Ordinal));
         var lib = Path.Combine(prepared.Path, "lib");
         var nested = Path.Combine(lib, "deps", "nested");
         Assert.Equal("lib v1\n", await File.ReadAllTextAsync(Path.Combine(lib, "l.txt"), TestToken));

@@ -150,7 +150,14 @@ public sealed partial class Workspace
         await GitCommand.RunCheckedAsync(folder, ["remote", "set-url", "--", "origin", url], cancellationToken);
         var checkedOut = await GitCommand.RunAsync(
             folder, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", submodule.Commit], log, cancellationToken);
-        return checkedOut.Succeeded ? null : $"Cannot check out {described} at {submodule.Commit}: {checkedOut.Tail()}";
+        if (!checkedOut.Succeeded)
+        {
+            return $"Cannot check out {described} at {submodule.Commit}: {checkedOut.Tail()}";
+        }
+
+        // The clone and checkout are quiet; one line tells the task's log which submodule came from where.
+        log?.Invoke(new ProcessOutputLine(false, $"Submodule '{submodule.Name}' ({shown}) checked out at {submodule.Commit} from {url}"));
+        return null;
     }
 
     // Null when the cache has the commit (fetching its origin's branches and tags, then the commit itself, when it lacks
