@@ -57,7 +57,8 @@ prerequisites() {
   require dotnet "the .NET 10 SDK"
   require node "Node.js 20 or later"
   require npm "npm"
-  apt_install git ca-certificates python3
+  # bubblewrap: the verifier's stage sandbox (Verifier:Sandbox:Mode=Bubblewrap), which its tests run for real.
+  apt_install git ca-certificates python3 bubblewrap
   postgres_server
   for dir in tests/Interop/node vendors/examples/node-adapter web; do
     [ -f "$root/$dir/package-lock.json" ] && npm_install "$root/$dir"

@@ -1,5 +1,6 @@
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
+using DevServer.Verifier.Sandbox;
 using DevServer.Vendors.Core.Git;
 using DevServer.Vendors.Core.Tests.Git;
 using Google.Protobuf;
@@ -78,7 +79,7 @@ public sealed class SubmoduleVerificationTests : IDisposable
 
     private async Task<VerifyResult> VerifyAsync(SubmoduleFamily family, string baseCommit, ByteString series, params VerificationStage[] stages)
     {
-        var handler = new VerificationHandler(new Workspace(_verifierRoot), TimeProvider.System, NullLogger<VerificationHandler>.Instance);
+        var handler = new VerificationHandler(new Workspace(_verifierRoot), StageSandbox.None, TimeProvider.System, NullLogger<VerificationHandler>.Instance);
         var work = new VerifyWork
         {
             Repository = family.Source,

@@ -1,5 +1,6 @@
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
+using DevServer.Verifier.Sandbox;
 using DevServer.Vendors.Core.Git;
 using DevServer.Vendors.Core.Tests.Git;
 using Google.Protobuf;
@@ -10,21 +11,27 @@ namespace DevServer.Verifier.Tests;
 
 /// <summary>
 /// An origin repository, an agent's patch series on it (adds feature.txt, changes README.md) made in a producer
-/// workspace, and a verification handler with its own workspace.
+/// workspace, and a verification handler with its own workspace, whose stages run in a sandbox when one is given.
 /// </summary>
 internal sealed class VerificationScenario : IDisposable
 {
     private readonly SourceRepository _source;
 
-    private VerificationScenario(SourceRepository source, string baseCommit, ByteString patchSeries)
+    private VerificationScenario(SourceRepository source, string baseCommit, ByteString patchSeries, SandboxOptions? sandbox)
     {
         _source = source;
         BaseCommit = baseCommit;
         PatchSeries = patchSeries;
-        Handler = new VerificationHandler(new Workspace(VerifierRoot), TimeProvider.System, NullLogger<VerificationHandler>.Instance);
+        // A sandboxed workspace lives outside /tmp: the sandbox's fresh /tmp would hide it anyway, and the tests must see
+        // that the workspace itself is hidden.
+        VerifierRoot = sandbox is null
+            ? TempFolder.Create("verifier")
+            : Directory.CreateDirectory(Path.Combine("/var/tmp", $"devserver-verifier-{Guid.NewGuid():N}")).FullName;
+        var stages = sandbox is null ? StageSandbox.None : StageSandbox.Create(sandbox, VerifierRoot, []);
+        Handler = new VerificationHandler(new Workspace(VerifierRoot), stages, TimeProvider.System, NullLogger<VerificationHandler>.Instance);
     }
 
-    public string VerifierRoot { get; } = TempFolder.Create("verifier");
+    public string VerifierRoot { get; }
 
     public SourceRepository Source => _source;
 
@@ -44,7 +51,9 @@ internal sealed class VerificationScenario : IDisposable
 
     /// <param name="cancellationToken">Stops git.</param>
     /// <param name="agentFiles">More files the agent's work adds (relative path → content).</param>
-    public static async Task<VerificationScenario> CreateAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? agentFiles = null)
+    /// <param name="sandbox">The stages' sandbox; none when null.</param>
+    public static async Task<VerificationScenario> CreateAsync(
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? agentFiles = null, SandboxOptions? sandbox = null)
     {
         var source = await SourceRepository.CreateAsync(cancellationToken);
         var producerRoot = TempFolder.Create("producer");
@@ -61,7 +70,7 @@ internal sealed class VerificationScenario : IDisposable
 
             await producer.CommitAllAsync(worktree.Path, "The agent's work", cancellationToken);
             var series = await producer.FormatPatchAsync(worktree.Path, worktree.BaseCommit, cancellationToken);
-            return new VerificationScenario(source, worktree.BaseCommit, ByteString.CopyFrom(series.Mbox));
+            return new VerificationScenario(source, worktree.BaseCommit, ByteString.CopyFrom(series.Mbox), sandbox);
         }
         finally
         {

@@ -2,6 +2,7 @@ using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
 using DevServer.Processes;
+using DevServer.Verifier.Sandbox;
 using DevServer.Vendors.Core.Mesh;
 
 namespace DevServer.Verifier;
@@ -39,8 +40,9 @@ internal sealed record StageOutcome(bool Passed, int? ExitCode, bool TimedOut, b
 /// Runs one stage's command with <c>/bin/sh -c</c> in the checkout, with a scrubbed environment (the repository's
 /// commands are the agent's work: they must not see the verifier's tokens), and reports its start, every output
 /// line (the caller reports its end, once it knows whether a failure was already there). At its time limit or on cancellation the stage's process tree is stopped (interrupt, then kill).
+/// In a <see cref="StageSandbox"/> the stage's first line, the worker's, says so.
 /// </summary>
-internal sealed class StageRunner(TimeProvider timeProvider)
+internal sealed class StageRunner(TimeProvider timeProvider, StageSandbox sandbox)
 {
     public async Task<StageOutcome> RunAsync(
         VerificationStage stage, string checkout, IWorkReporter reporter, CancellationToken cancellationToken, string detectedFrom = "")
@@ -50,11 +52,13 @@ internal sealed class StageRunner(TimeProvider timeProvider)
         var timeout = stage.Timeout?.ToTimeSpan() is { } limit && limit > TimeSpan.Zero ? limit : Timeout.InfiniteTimeSpan;
         using var deadline = new CancellationTokenSource(timeout, timeProvider);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var spec = new ProcessSpec("/bin/sh", ["-c", stage.Command])
+        if (sandbox.Banner is { } banner)
         {
-            WorkingDirectory = checkout,
-            EnvironmentMode = EnvironmentMode.Scrubbed,
-        };
+            // The worker's line, not the stage's: it stays out of the output tail that baseline checks compare.
+            reporter.Report(new WorkEvent { OutputLine = new OutputLine { Source = OutputSource.Worker, Stage = stage.Kind, Text = banner } });
+        }
+
+        var spec = sandbox.SpecFor(stage.Command, checkout);
 
         // Started rather than run: disposing it also kills what the stage left behind in its process group (a server a
         // test forgot to stop), so nothing outlives its stage.

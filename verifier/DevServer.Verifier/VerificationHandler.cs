@@ -1,6 +1,7 @@
 using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
+using DevServer.Verifier.Sandbox;
 using DevServer.Vendors.Core.Git;
 using DevServer.Vendors.Core.Mesh;
 using Google.Protobuf.WellKnownTypes;
@@ -13,12 +14,14 @@ namespace DevServer.Verifier;
 /// submodules included), the agent's patch series applied with <c>git am</c> (and submodules it moves checked out at
 /// their new commits), then the stages in order (detected ones included, see
 /// <see cref="StagePlan"/>) until one fails — unless it fails the same way on the base commit (<see cref="BaselineChecks"/>),
-/// which is not the agent's doing. The checkout is removed at the end, whatever the outcome.
+/// which is not the agent's doing. The checkout is removed at the end, whatever the outcome. Stages on the work and on
+/// the base commit run alike, in <paramref name="sandbox"/>.
 /// </summary>
-internal sealed class VerificationHandler(Workspace workspace, TimeProvider timeProvider, ILogger<VerificationHandler> logger) : IAssignmentHandler
+internal sealed class VerificationHandler(Workspace workspace, StageSandbox sandbox, TimeProvider timeProvider, ILogger<VerificationHandler> logger)
+    : IAssignmentHandler
 {
-    private readonly StageRunner _stages = new(timeProvider);
-    private readonly BaselineChecks _baselines = new(workspace, new StageRunner(timeProvider));
+    private readonly StageRunner _stages = new(timeProvider, sandbox);
+    private readonly BaselineChecks _baselines = new(workspace, new StageRunner(timeProvider, sandbox));
 
     /// <summary>
     /// A verification's checkout, the base commit's checkout its baseline checks may make, and that commit's cached

@@ -1,4 +1,5 @@
 using DevServer.Contracts.Mesh.V1;
+using DevServer.Verifier.Sandbox;
 using DevServer.Vendors.Core.Git;
 using DevServer.Vendors.Core.Mesh;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,8 @@ internal static class VerifierHosting
 {
     /// <summary>
     /// The mesh connection with <see cref="VerificationHandler"/>, working in the worker's workspace root, whose cleanup
-    /// also ages out the cached baseline outcomes (<see cref="BaselineChecks.Folder"/>).
+    /// also ages out the cached baseline outcomes (<see cref="BaselineChecks.Folder"/>), and the stages' sandbox
+    /// (<c>Verifier:Sandbox</c>, checked before the worker connects).
     /// </summary>
     public static IHostApplicationBuilder AddVerifier(this IHostApplicationBuilder builder)
     {
@@ -20,6 +22,7 @@ internal static class VerifierHosting
         builder.Services.AddSingleton(services =>
             new Workspace(services.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkspaceRoot
                 ?? throw new InvalidOperationException($"{WorkerOptions.Section}:WorkspaceRoot is not set.")));
+        builder.AddStageSandbox();
         builder.AddMeshWorker<VerificationHandler>(WorkerKind.Verifier);
         builder.Services.PostConfigure<WorkerOptions>(options =>
         {

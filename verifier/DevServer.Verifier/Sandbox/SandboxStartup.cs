@@ -1,0 +1,52 @@
+using DevServer.Processes;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DevServer.Verifier.Sandbox;
+
+/// <summary>
+/// At start, says once which sandbox the stages run in, and with bubblewrap first proves that it works here: a stage
+/// that runs <c>true</c> in a throwaway checkout, with every mount a real stage gets. A machine that forbids the
+/// namespaces (or a bwrap that is not bubblewrap) stops the verifier with bwrap's own words, rather than failing every
+/// verification, or running stages unsandboxed.
+/// </summary>
+internal sealed class SandboxStartup(StageSandbox sandbox, ILogger<SandboxStartup> logger) : IHostedService
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (sandbox.Mode == SandboxMode.None)
+        {
+            SandboxLog.NoSandbox(logger, SandboxOptions.Section);
+            return;
+        }
+
+        var checkout = Directory.CreateTempSubdirectory("devserver-sandbox-check-");
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ProbeTimeout);
+            var probe = await ProcessRunner.CaptureAsync(sandbox.SpecFor("true", checkout.FullName), timeout.Token);
+            if (probe.ExitCode != 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var said = $"{probe.StandardError}{probe.StandardOutput}".Trim();
+                throw new InvalidOperationException(
+                    $"{SandboxOptions.Section}:Mode is Bubblewrap, but {sandbox.Program} cannot make a sandbox here "
+                    + (probe.Cancelled ? $"(no answer within {ProbeTimeout.TotalSeconds:0} s)" : $"(exit code {probe.ExitCode})")
+                    + (said.Length > 0 ? $": {said}" : "")
+                    + $". It needs the package '{SandboxOptions.Package}' and Linux namespaces (unprivileged user namespaces, or running as root); "
+                    + $"or set {SandboxOptions.Section}:Mode to None.");
+            }
+        }
+        finally
+        {
+            checkout.Delete(recursive: true);
+        }
+
+        SandboxLog.Bubblewrap(logger, sandbox.Program, sandbox.Network ? "on" : "off");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
