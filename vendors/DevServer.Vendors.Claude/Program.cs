@@ -1,8 +1,9 @@
 using DevServer.Vendors.Claude;
 using DevServer.Vendors.ClaudeCode;
+using DevServer.Vendors.Core.Mesh;
 using Microsoft.Extensions.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddClaudeCodeWorker<ClaudeOptions>(ClaudeOptions.Vendor, ClaudeOptions.Section);
 
-builder.Build().Run();
+return WorkerStartup.Run(builder, "DevServer claude sidecar");

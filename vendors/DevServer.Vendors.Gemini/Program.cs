@@ -1,8 +1,9 @@
 using DevServer.Vendors.Core.Agents;
+using DevServer.Vendors.Core.Mesh;
 using DevServer.Vendors.Gemini;
 using Microsoft.Extensions.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddAgentCliWorker<GeminiCli, GeminiOptions>(GeminiCli.Vendor, GeminiOptions.Section);
 
-builder.Build().Run();
+return WorkerStartup.Run(builder, "DevServer gemini sidecar");

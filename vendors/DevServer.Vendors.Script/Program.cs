@@ -7,4 +7,4 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.AddMeshWorker<ScriptAgentHandler>(WorkerKind.Vendor, vendor: "script");
 builder.AddScriptAgent();
 
-builder.Build().Run();
+return WorkerStartup.Run(builder, "DevServer script sidecar");

@@ -33,9 +33,10 @@ internal static class LocalCommands
             HelpName = string.Join('|', ProgramLookup.AgentVendors),
         };
         agents.AcceptOnlyFromAmong([.. ProgramLookup.AgentVendors]);
+        var (sandbox, sandboxNetwork) = SandboxOptions();
         var command = new Command("up", "Run the orchestrator, a script sidecar and a verifier on this machine until Ctrl+C.")
         {
-            script, grpcPort, webPort, agents,
+            script, grpcPort, webPort, agents, sandbox, sandboxNetwork,
         };
         app.Handle(command, async (context, cancellationToken) =>
         {
@@ -44,7 +45,13 @@ internal static class LocalCommands
             LocalSystem.CreatePrivateDirectory(data, passThrough: Environment.IsPrivilegedProcess);
             var scriptCommand = context.Get(script) ?? await DemoFiles.WriteAgentAsync(Path.Combine(data, "agents"), cancellationToken);
             await using var system = await LocalSystem.StartAsync(
-                new LocalSystemOptions(data, scriptCommand, context.Get(grpcPort), context.Get(webPort), [.. (context.Get(agents) ?? []).Distinct()]),
+                new LocalSystemOptions(
+                    data,
+                    scriptCommand,
+                    context.Get(grpcPort),
+                    context.Get(webPort),
+                    [.. (context.Get(agents) ?? []).Distinct()],
+                    SandboxSettings(context.Get(sandbox), context.Get(sandboxNetwork))),
                 Lookup(context.Host),
                 output.Note,
                 context.Host.TimeProvider,
@@ -62,12 +69,13 @@ internal static class LocalCommands
         var keepRunning = Options.Flag("--keep-running", "Leave the system running after the task (until Ctrl+C)");
         var grpcPort = Port("--grpc-port", 0, "The orchestrator's gRPC (h2c) port [default: a free one]");
         var webPort = Port("--web-port", 0, "The orchestrator's gRPC-Web port [default: a free one]");
+        var (sandbox, sandboxNetwork) = SandboxOptions();
         var command = new Command(
             "demo",
             "Start everything in a fresh data directory, have the demo agent implement calc.multiply in a sample repository, " +
             "verify it with the repository's build, tests and linter, and show the patch. Exit code 0 when the task is done.")
         {
-            keepRunning, grpcPort, webPort,
+            keepRunning, grpcPort, webPort, sandbox, sandboxNetwork,
         };
         app.Handle(command, async (context, cancellationToken) =>
         {
@@ -80,7 +88,8 @@ internal static class LocalCommands
             LocalSystem.CreatePrivateDirectory(data, passThrough: Environment.IsPrivilegedProcess);
             var agent = await DemoFiles.WriteAgentAsync(Path.Combine(data, "agents"), cancellationToken);
             await using var system = await LocalSystem.StartAsync(
-                new LocalSystemOptions(data, agent, context.Get(grpcPort), context.Get(webPort)),
+                new LocalSystemOptions(
+                    data, agent, context.Get(grpcPort), context.Get(webPort), VerifierSettings: SandboxSettings(context.Get(sandbox), context.Get(sandboxNetwork))),
                 Lookup(context.Host),
                 output.Note,
                 clock,
@@ -115,6 +124,30 @@ internal static class LocalCommands
             return exitCode;
         });
         return command;
+    }
+
+    // The verifier's stage sandbox (verifier/README.md#sandbox) as options of the commands that start one.
+    private static (Option<bool> Sandbox, Option<Switch?> Network) SandboxOptions() =>
+    (
+        Options.Flag("--sandbox", "Run the verifier's stages (the repository's build, test and lint) in a bubblewrap sandbox (package bubblewrap)"),
+        Options.OnOff("--sandbox-network", "With --sandbox: whether stages reach the network [default: on]")
+    );
+
+    // Nothing when neither is given: the verifier's own configuration (Verifier__Sandbox__* variables) decides.
+    private static List<string> SandboxSettings(bool sandbox, Switch? network)
+    {
+        var settings = new List<string>();
+        if (sandbox)
+        {
+            settings.Add("--Verifier:Sandbox:Mode=Bubblewrap");
+        }
+
+        if (network is { } value)
+        {
+            settings.Add($"--Verifier:Sandbox:Network={(value == Switch.On ? "true" : "false")}");
+        }
+
+        return settings;
     }
 
     private static Option<int> Port(string name, int defaultValue, string description) =>

@@ -13,7 +13,9 @@ namespace DevServer.Cli.Local;
 /// <param name="GrpcPort">The orchestrator's h2c port; 0 lets the system choose.</param>
 /// <param name="WebPort">The orchestrator's gRPC-Web port; 0 lets the system choose.</param>
 /// <param name="Agents">Agent-CLI sidecars to start besides the script one (claude, glm, gemini, codex).</param>
-internal sealed record LocalSystemOptions(string DataDirectory, string ScriptCommand, int GrpcPort, int WebPort, IReadOnlyList<string>? Agents = null);
+/// <param name="VerifierSettings">Extra <c>--Key=Value</c> settings of the verifier (its stage sandbox), after the worker's.</param>
+internal sealed record LocalSystemOptions(
+    string DataDirectory, string ScriptCommand, int GrpcPort, int WebPort, IReadOnlyList<string>? Agents = null, IReadOnlyList<string>? VerifierSettings = null);
 
 /// <summary>
 /// The whole system on this machine as child processes: the orchestrator (embedded PostgreSQL), then, once it answers
@@ -272,7 +274,7 @@ internal sealed partial class LocalSystem : IAsyncDisposable
         _workers.Add(ChildProgram.Start(
             "verifier",
             verifier,
-            WorkerArguments("verifier"),
+            [.. WorkerArguments("verifier"), .. _options.VerifierSettings ?? []],
             ChildEnvironment(),
             Path.Combine(LogDirectory, "verifier.log"),
             WorkerGrace));

@@ -43,21 +43,46 @@ public sealed partial class LocalSystemTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_Sandboxed_EveryStageRunsInBubblewrapWithoutNetworkAndTheTaskIsDone()
+    {
+        var result = await CliRun.Start(
+                ["demo", "--data", Path.Combine(_root, "data"), "--sandbox", "--sandbox-network", "off"],
+                TestCli.Host(RunningSystem.Programs()),
+                TestContext.Current.CancellationToken)
+            .ResultAsync(RunTimeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // Build, test and lint: each says where it ran (the verifier's line, before the stage's own output).
+        Assert.Equal(3, SandboxLine().Count(result.Out));
+        Assert.Contains("  #1  stage      test passed in ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("\nTask 1 done", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_SandboxWithoutBwrap_FailsWithTheVerifiersReasonInsteadOfAStackTrace()
+    {
+        // The real verifier, told to find bwrap where there is none (a later --Key=Value wins).
+        var programs = RunningSystem.Programs();
+        programs["DEVSERVER_VERIFIER"] = await WrapAsync("verifier-without-bwrap.sh", programs["DEVSERVER_VERIFIER"], "--Verifier:Sandbox:BwrapPath=/nonexistent/bwrap");
+
+        var result = await CliRun.Start(["demo", "--data", Path.Combine(_root, "data"), "--sandbox"], TestCli.Host(programs), TestContext.Current.CancellationToken)
+            .ResultAsync(RunTimeout);
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.StartsWith("devserver: the verifier exited with code 1; the end of its log (", result.Error, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "DevServer verifier cannot start: Verifier:Sandbox:Mode is Bubblewrap, but there is no bwrap program at '/nonexistent/bwrap': "
+                + "install the package 'bubblewrap' (apt-get install bubblewrap) or set Verifier:Sandbox:BwrapPath, or set Verifier:Sandbox:Mode to None.\n",
+            result.Error,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_SidecarDiesDuringTheTask_FailsNamingItInsteadOfWaiting()
     {
         // The real sidecar, whose agent kills it (a later --Key=Value wins over the CLI's --Script:Command).
-        var sidecar = Path.Combine(_root, "dying-sidecar.sh");
         var programs = RunningSystem.Programs();
-        await File.WriteAllTextAsync(
-            sidecar,
-            $"#!/bin/sh\nexec '{BuiltPrograms.Dotnet}' '{programs["DEVSERVER_SCRIPT_SIDECAR"]}' \"$@\" '--Script:Command=kill -9 $PPID'\n",
-            TestContext.Current.CancellationToken);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(sidecar, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        programs["DEVSERVER_SCRIPT_SIDECAR"] = sidecar;
+        programs["DEVSERVER_SCRIPT_SIDECAR"] = await WrapAsync("dying-sidecar.sh", programs["DEVSERVER_SCRIPT_SIDECAR"], "--Script:Command=kill -9 $PPID");
 
         var result = await CliRun.Start(["demo", "--data", Path.Combine(_root, "data")], TestCli.Host(programs), TestContext.Current.CancellationToken)
             .ResultAsync(RunTimeout);
@@ -98,6 +123,23 @@ public sealed partial class LocalSystemTests : IDisposable
         }
     }
 
+    // A script that runs a built program with the arguments it is given plus one more setting, which wins over theirs.
+    private async Task<string> WrapAsync(string name, string program, string lastSetting)
+    {
+        var script = Path.Combine(_root, name);
+        await File.WriteAllTextAsync(
+            script, $"#!/bin/sh\nexec '{BuiltPrograms.Dotnet}' '{program}' \"$@\" '{lastSetting}'\n", TestContext.Current.CancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return script;
+    }
+
     [GeneratedRegex(@"  gRPC +(?<url>http://\S+)")]
     private static partial Regex GrpcLine();
+
+    [GeneratedRegex(@"^\S+  #1     worker \| sandbox: bubblewrap \(network off\)$", RegexOptions.Multiline)]
+    private static partial Regex SandboxLine();
 }

@@ -37,7 +37,7 @@ public sealed class SandboxStartupTests : IDisposable
         // An executable that is there but fails, as bwrap does where namespaces are not allowed.
         using var host = VerifierHost(new() { ["Verifier:Sandbox:Mode"] = "Bubblewrap", ["Verifier:Sandbox:BwrapPath"] = "/bin/false" });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(TestToken));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestToken));
 
         Assert.StartsWith("Verifier:Sandbox:Mode is Bubblewrap, but /bin/false cannot make a sandbox here (exit code 1)", error.Message, StringComparison.Ordinal);
     }

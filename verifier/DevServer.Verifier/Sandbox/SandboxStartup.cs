@@ -1,6 +1,7 @@
 using DevServer.Processes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DevServer.Verifier.Sandbox;
 
@@ -32,12 +33,13 @@ internal sealed class SandboxStartup(StageSandbox sandbox, ILogger<SandboxStartu
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var said = $"{probe.StandardError}{probe.StandardOutput}".Trim();
-                throw new InvalidOperationException(
+                // A setting this machine cannot honour: reported like the options' own validation (WorkerStartup).
+                throw new OptionsValidationException(SandboxOptions.Section, typeof(SandboxOptions), [
                     $"{SandboxOptions.Section}:Mode is Bubblewrap, but {sandbox.Program} cannot make a sandbox here "
                     + (probe.Cancelled ? $"(no answer within {ProbeTimeout.TotalSeconds:0} s)" : $"(exit code {probe.ExitCode})")
                     + (said.Length > 0 ? $": {said}" : "")
                     + $". It needs the package '{SandboxOptions.Package}' and Linux namespaces (unprivileged user namespaces, or running as root); "
-                    + $"or set {SandboxOptions.Section}:Mode to None.");
+                    + $"or set {SandboxOptions.Section}:Mode to None."]);
             }
         }
         finally

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DevServer.Vendors.Core.Mesh;
+
+/// <summary>
+/// How every worker program (sidecars, the verifier) runs: a start-up failure a person can fix — a setting the machine
+/// cannot honour, reported as <see cref="OptionsValidationException"/> by the options' validation or a start-up check —
+/// ends the program with its message on stderr and exit code 1, not with an unhandled-exception stack trace (which
+/// `devserver up` would show as "ended by signal 6" with the message buried in the trace). Anything else is a bug and
+/// keeps its stack trace.
+/// </summary>
+public static class WorkerStartup
+{
+    /// <summary>Builds and runs the worker until it is stopped.</summary>
+    /// <param name="builder">The configured worker.</param>
+    /// <param name="program">What the worker is called in the message (e.g. "DevServer verifier").</param>
+    /// <returns>The exit code: 0 after a normal stop, 1 when it could not start.</returns>
+    public static int Run(HostApplicationBuilder builder, string program)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        try
+        {
+            builder.Build().Run();
+            return 0;
+        }
+        catch (OptionsValidationException exception)
+        {
+            Console.Error.WriteLine($"{program} cannot start: {exception.Message}");
+            return 1;
+        }
+    }
+}
