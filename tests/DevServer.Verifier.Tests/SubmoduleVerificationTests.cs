@@ -59,21 +59,75 @@ public sealed class SubmoduleVerificationTests : IDisposable
         var result = await VerifyAsync(family, baseCommit, series, VerificationScenario.Stage(StageKind.Test, "true"));
 
         Assert.Equal(VerifyOutcome.PreparationFailed, result.Outcome);
-        Assert.Contains("The patch series moves a submodule", result.OutputTail, StringComparison.Ordinal);
+        Assert.Contains("A submodule cannot be checked out with the patch series applied", result.OutputTail, StringComparison.Ordinal);
         Assert.Contains($"submodule 'lib' (path lib, URL {family.Lib})", result.OutputTail, StringComparison.Ordinal);
         Assert.Contains($"the commit {local} is not in {family.Lib}", result.OutputTail, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_SeriesReplacesSubmoduleWithOrdinaryFiles_AppliesAndStagesSeeTheFiles()
+    {
+        using var family = await SubmoduleFamily.CreateAsync(TestToken);
+        // "Vendor the library": the gitlink and .gitmodules go, lib's files become the superproject's own.
+        var (baseCommit, series) = await ProduceWorkAsync(family, async worktree =>
+        {
+            TempFolder.Delete(Path.Combine(worktree, "lib"));
+            File.Delete(Path.Combine(worktree, ".gitmodules"));
+            await GitAsync(worktree, "rm", "--quiet", "--cached", "lib");
+            Directory.CreateDirectory(Path.Combine(worktree, "lib"));
+            await File.WriteAllTextAsync(Path.Combine(worktree, "lib", "l.txt"), "vendored lib\n", TestToken);
+        });
+
+        var result = await VerifyAsync(
+            family, baseCommit, series, VerificationScenario.Stage(StageKind.Test, "grep -q 'vendored lib' lib/l.txt && test ! -e lib/.git"));
+
+        Assert.True(result.Outcome == VerifyOutcome.Passed, result.OutputTail);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_SeriesAddsSubmoduleWithAbsoluteLocalUrl_FailsPreparationSayingWhy()
+    {
+        using var family = await SubmoduleFamily.CreateAsync(TestToken);
+        // A repository on the verifier's disk that the task never named.
+        var secret = Path.Combine(family.Folder, "secret");
+        Directory.CreateDirectory(secret);
+        await GitAsync(secret, "init", "--quiet", "--initial-branch=main");
+        var secretCommit = await SubmoduleFamily.CommitAsync(secret, "s.txt", "not for the checkout\n", "Secret", TestToken);
+        var (baseCommit, series) = await ProduceWorkAsync(family, async worktree =>
+        {
+            await GitAsync(worktree, "config", "--file", ".gitmodules", "submodule.secret.path", "secret");
+            await GitAsync(worktree, "config", "--file", ".gitmodules", "submodule.secret.url", secret);
+            await GitAsync(worktree, "update-index", "--add", "--cacheinfo", $"160000,{secretCommit},secret");
+            // An empty folder is an unpopulated submodule to git add; without one the gitlink would count as deleted.
+            Directory.CreateDirectory(Path.Combine(worktree, "secret"));
+        });
+        Assert.Contains($"+Subproject commit {secretCommit}", series.ToStringUtf8(), StringComparison.Ordinal);
+
+        var result = await VerifyAsync(family, baseCommit, series, VerificationScenario.Stage(StageKind.Test, "true"));
+
+        Assert.Equal(VerifyOutcome.PreparationFailed, result.Outcome);
+        Assert.Contains($"submodule 'secret' (path secret, URL {secret})", result.OutputTail, StringComparison.Ordinal);
+        Assert.Contains("transport 'file' not allowed", result.OutputTail, StringComparison.Ordinal);
+        Assert.Contains("fetched only when .gitmodules gives it relative to a superproject", result.OutputTail, StringComparison.Ordinal);
     }
 
     // The agent's side: a worktree with submodules, a change inside lib by `moveLib`, and the series that records it.
     private async Task<(string BaseCommit, ByteString Series)> ProduceAsync(SubmoduleFamily family, Func<string, Task> moveLib)
     {
+        var produced = await ProduceWorkAsync(family, worktree => moveLib(Path.Combine(worktree, "lib")));
+        Assert.Contains("+Subproject commit ", produced.Series.ToStringUtf8(), StringComparison.Ordinal);
+        return produced;
+    }
+
+    // The agent's side: a worktree with submodules, `change` made in it, and the series that records it.
+    private async Task<(string BaseCommit, ByteString Series)> ProduceWorkAsync(SubmoduleFamily family, Func<string, Task> change)
+    {
         var producer = new Workspace(_producerRoot);
         var worktree = await producer.PrepareWorktreeAsync(family.Source, "main", "", "1-1", "devserver/task-1", null, TestToken);
         Assert.True(worktree.Succeeded, worktree.Error);
-        await moveLib(Path.Combine(worktree.Path, "lib"));
-        await producer.CommitAllAsync(worktree.Path, "Move lib", TestToken);
+        await change(worktree.Path);
+        Assert.NotNull(await producer.CommitAllAsync(worktree.Path, "The work", TestToken));
         var series = await producer.FormatPatchAsync(worktree.Path, worktree.BaseCommit, TestToken);
-        Assert.Contains("+Subproject commit ", System.Text.Encoding.UTF8.GetString(series.Mbox), StringComparison.Ordinal);
         return (worktree.BaseCommit, ByteString.CopyFrom(series.Mbox));
     }
 

@@ -11,8 +11,8 @@ namespace DevServer.Verifier;
 
 /// <summary>
 /// One verification: a checkout of the repository at the base commit (worktree <c>verify-&lt;task&gt;-&lt;attempt&gt;</c>,
-/// submodules included), the agent's patch series applied with <c>git am</c> (and submodules it moves checked out at
-/// their new commits), then the stages in order (detected ones included, see
+/// the agent's patch series applied with <c>git am</c>, then the submodules the result records checked out at their
+/// commits), then the stages in order (detected ones included, see
 /// <see cref="StagePlan"/>) until one fails — unless it fails the same way on the base commit (<see cref="BaselineChecks"/>),
 /// which is not the agent's doing. The checkout is removed at the end, whatever the outcome. Stages on the work and on
 /// the base commit run alike, in <paramref name="sandbox"/>.
@@ -83,8 +83,18 @@ internal sealed class VerificationHandler(Workspace workspace, StageSandbox sand
             return PreparationFailed("The verification names no repository or no base commit.");
         }
 
+        // Submodules only after the series: it decides which there are. Checked out before git am, they would be in its
+        // way (a series replacing a submodule with ordinary files meets the clone's files) or stay behind as untracked
+        // files when the series removes one.
         var checkout = await workspace.PrepareWorktreeAsync(
-            work.Repository, string.Empty, work.BaseCommit, worktreeName, null, line => ReportWorkerLine(reporter, line.IsStandardError, line.Text), cancellationToken);
+            work.Repository,
+            string.Empty,
+            work.BaseCommit,
+            worktreeName,
+            null,
+            checkOutSubmodules: false,
+            line => ReportWorkerLine(reporter, line.IsStandardError, line.Text),
+            cancellationToken);
         if (!checkout.Succeeded)
         {
             return PreparationFailed(checkout.Error);
@@ -96,12 +106,12 @@ internal sealed class VerificationHandler(Workspace workspace, StageSandbox sand
             return PreparationFailed($"The patch series does not apply on {work.BaseCommit}:\n{applied.Error}");
         }
 
-        // A series that moves (or adds) a submodule records only the new commit: check it out before any stage runs.
+        // A series that moves (or adds) a submodule records only the new commit: it is checked out before any stage runs.
         var submodules = await workspace.CheckOutSubmodulesAsync(
             checkout.Path, line => ReportWorkerLine(reporter, line.IsStandardError, line.Text), cancellationToken);
         if (!submodules.Succeeded)
         {
-            return PreparationFailed($"The patch series moves a submodule to a commit that cannot be checked out:\n{submodules.Error}");
+            return PreparationFailed($"A submodule cannot be checked out with the patch series applied:\n{submodules.Error}");
         }
 
         var planned = StagePlan.For(work, checkout.Path);

@@ -1,3 +1,4 @@
+using DevServer.Processes;
 using DevServer.Vendors.Core.Git;
 
 namespace DevServer.Vendors.Core.Tests.Git;
@@ -107,10 +108,11 @@ public sealed class WorkspaceSubmoduleTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task PrepareWorktreeAsync_RemoteRepositoryNamesLocalSubmodule_RefusesFileTransport()
+    public async Task PrepareWorktreeAsync_AbsoluteLocalSubmoduleUrl_RefusedFromALocalPathAndFromAUrl()
     {
         using var family = await SubmoduleFamily.CreateAsync(TestToken);
-        // The same repository reached as a URL rather than a local path: its submodules may not read local paths.
+        // Only a relative URL of a superproject at a local path may be local; an absolute local path gets git's policy,
+        // whether the superproject is reached by its path or as a URL.
         await GitAsync(family.Super, "config", "--file", ".gitmodules", "submodule.lib.url", family.Lib);
         await GitAsync(family.Super, "commit", "--quiet", "--all", "--message", "Absolute local URL");
         var remote = new DevServer.Contracts.Work.V1.RepositorySource { Name = "sample", Location = "file://" + family.Super };
@@ -118,10 +120,60 @@ public sealed class WorkspaceSubmoduleTests : IDisposable
         var fromUrl = await new Workspace(_root).PrepareWorktreeAsync(remote, "main", "", "1-1", null, null, TestToken);
         var fromPath = await new Workspace(_root).PrepareWorktreeAsync(family.Source, "main", "", "1-2", null, null, TestToken);
 
-        Assert.True(fromPath.Succeeded, fromPath.Error);
         Assert.False(fromUrl.Succeeded);
         Assert.Contains("transport 'file' not allowed", fromUrl.Error, StringComparison.Ordinal);
+        Assert.False(fromPath.Succeeded);
+        Assert.Contains($"submodule 'lib' (path lib, URL {family.Lib})", fromPath.Error, StringComparison.Ordinal);
+        Assert.Contains("transport 'file' not allowed", fromPath.Error, StringComparison.Ordinal);
+        Assert.Contains("fetched only when .gitmodules gives it relative to a superproject", fromPath.Error, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PrepareWorktreeAsync_Submodules_CopiesTheCacheObjectsRatherThanHardLinkingThem()
+    {
+        using var family = await SubmoduleFamily.CreateAsync(TestToken);
+
+        var prepared = await new Workspace(_root).PrepareWorktreeAsync(family.Source, "main", "", "1-1", null, null, TestToken);
+
+        Assert.True(prepared.Succeeded, prepared.Error);
+        // Objects the worktree's owner could chmod and overwrite must not be the cache's own files (one link each).
+        foreach (var objects in new[] { Path.Combine(prepared.Path, "lib", ".git", "objects"), Path.Combine(prepared.Path, "lib", "deps", "nested", ".git", "objects") })
+        {
+            Assert.NotEmpty(await FindAsync(objects, "-type", "f"));
+            Assert.Equal(string.Empty, await FindAsync(objects, "-type", "f", "-links", "+1"));
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PrepareWorktreeAsync_SubmoduleUrlWithCredentials_MasksThemInTheErrorAndTheLog()
+    {
+        using var source = await SourceRepository.CreateAsync(TestToken);
+        // Port 9 (discard) on loopback: nothing listens, so the fetch fails at once, after git has been given the URL.
+        const string Url = "https://agent:s3cr3t-token@127.0.0.1:9/org/lib.git";
+        await GitAsync(source.Path, "config", "--file", ".gitmodules", "submodule.lib.path", "lib");
+        await GitAsync(source.Path, "config", "--file", ".gitmodules", "submodule.lib.url", Url);
+        await GitAsync(source.Path, "update-index", "--add", "--cacheinfo", $"160000,{new string('1', 40)},lib");
+        await GitAsync(source.Path, "add", ".gitmodules");
+        await GitAsync(source.Path, "commit", "--quiet", "--message", "Submodule with a token in its URL");
+        var logged = new List<string>();
+
+        var prepared = await new Workspace(_root).PrepareWorktreeAsync(source.Source, "main", "", "1-1", null, line => logged.Add(line.Text), TestToken);
+
+        Assert.False(prepared.Succeeded);
+        Assert.Contains("submodule 'lib' (path lib, URL https://***@127.0.0.1:9/org/lib.git)", prepared.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", prepared.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(logged, line => line.Contains("s3cr3t", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("https://user:token@forge.example/org/lib.git", "https://***@forge.example/org/lib.git")]
+    [InlineData("fatal: unable to access 'https://x-access-token:ghp_abc@github.com/o/r/': 403", "fatal: unable to access 'https://***@github.com/o/r/': 403")]
+    [InlineData("from ssh://git@forge.example:2222/lib and http://u:p@ss@h/x", "from ssh://***@forge.example:2222/lib and http://***@h/x")]
+    [InlineData("https://forge.example/org/lib.git", "https://forge.example/org/lib.git")]
+    [InlineData("git@forge.example:org/lib.git", "git@forge.example:org/lib.git")]
+    [InlineData("/srv/git/lib and mail me@example.org", "/srv/git/lib and mail me@example.org")]
+    public void MaskCredentials_HidesTheUserInfoOfUrls(string text, string expected) =>
+        Assert.Equal(expected, Workspace.MaskCredentials(text));
 
     [Theory]
     [InlineData("/srv/git/app", "../lib.git", "/srv/git/lib.git")]
@@ -133,4 +185,11 @@ public sealed class WorkspaceSubmoduleTests : IDisposable
     [InlineData("/srv/git/app", "--upload-pack=touch /tmp/x", null)]
     public void ResolveSubmoduleUrl_AsGitDoes(string baseUrl, string url, string? expected) =>
         Assert.Equal(expected, Workspace.ResolveSubmoduleUrl(baseUrl, url));
+
+    private static async Task<string> FindAsync(string folder, params string[] tests)
+    {
+        var found = await ProcessRunner.CaptureAsync(new ProcessSpec("find", [folder, .. tests]), TestToken);
+        Assert.Equal(0, found.ExitCode);
+        return found.StandardOutput.Trim();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using DevServer.Processes;
 using DevServer.Vendors.Core.Git;
 
 namespace DevServer.Vendors.Core.Tests.Git;
@@ -243,5 +244,39 @@ public sealed class WorkspaceTests : IDisposable
 
         Assert.False(Directory.Exists(prepared.Path));
         Assert.DoesNotContain("1-1", await GitAsync(Path.Combine(_root, "cache", "sample.git"), "worktree", "list"), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RemoveWorktreeAsync_DotGitReplacedByAFifo_RemovesTheFolderWithoutWaiting()
+    {
+        using var source = await SourceRepository.CreateAsync(TestToken);
+        var workspace = new Workspace(_root);
+        var prepared = await workspace.PrepareWorktreeAsync(source.Source, "main", "", "1-1", null, null, TestToken);
+        var dotGit = Path.Combine(prepared.Path, ".git");
+        // What a verification stage may leave behind: reading a FIFO waits for a writer that never comes.
+        File.Delete(dotGit);
+        var made = await ProcessRunner.CaptureAsync(new ProcessSpec("mkfifo", [dotGit]), TestToken);
+        Assert.Equal(0, made.ExitCode);
+
+        // On a thread of its own: the old code blocked inside open(2), which no token stops.
+        var removal = Task.Run(() => workspace.RemoveWorktreeAsync("1-1", TestToken), TestToken);
+        try
+        {
+            await removal.WaitAsync(TimeSpan.FromSeconds(20), TestToken);
+        }
+        catch (TimeoutException)
+        {
+            // Let the blocked reader go (it then reads nothing), so the test process does not keep a stuck thread.
+            await using (new FileStream(dotGit, FileMode.Open, FileAccess.Write))
+            {
+            }
+
+            Assert.Fail("Removing the worktree waited on the FIFO in place of its .git file.");
+        }
+
+        Assert.False(Directory.Exists(prepared.Path));
+        // The registration the FIFO hid is pruned by the next preparation of that name (git refuses a path registered but missing).
+        var again = await workspace.PrepareWorktreeAsync(source.Source, "main", "", "1-1", null, null, TestToken);
+        Assert.True(again.Succeeded, again.Error);
     }
 }

@@ -57,7 +57,9 @@ public static class AgentAttempt
     /// <summary>
     /// Prepares the task's worktree at the base commit (or branch), reporting git's output as worker lines, then applies
     /// the work so far (<see cref="AgentWork.PriorWork"/>: a resumed session's own earlier work, or the primary vendor's
-    /// after a failover) so the agent continues from it. Prior work that does not apply fails the preparation.
+    /// after a failover) so the agent continues from it, and only then checks out the submodules: the prior work decides
+    /// which there are (it may move, add, remove or replace one with ordinary files). Prior work that does not apply, or
+    /// whose submodules cannot be checked out, fails the preparation.
     /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static async Task<WorktreePreparation> PrepareWorktreeAsync(
@@ -67,15 +69,17 @@ public static class AgentAttempt
         ArgumentNullException.ThrowIfNull(assignment);
         ArgumentNullException.ThrowIfNull(reporter);
         var work = assignment.Agent;
+        var withPriorWork = !work.PriorWork.IsEmpty;
         var prepared = await workspace.PrepareWorktreeAsync(
             work.Repository ?? new RepositorySource(),
             work.BaseBranch,
             work.BaseCommit,
             WorktreeName(assignment),
             string.IsNullOrEmpty(work.WorkBranch) ? null : work.WorkBranch,
+            checkOutSubmodules: !withPriorWork,
             line => reporter.Report(OutputLine(OutputSource.Worker, line)),
             cancellationToken);
-        if (!prepared.Succeeded || work.PriorWork.IsEmpty)
+        if (!prepared.Succeeded || !withPriorWork)
         {
             return prepared;
         }
@@ -86,12 +90,11 @@ public static class AgentAttempt
             return prepared with { Succeeded = false, Error = $"The prior work does not apply to {prepared.BaseCommit}: {applied.Error}" };
         }
 
-        // The prior work may move or add a submodule.
         var submodules = await workspace.CheckOutSubmodulesAsync(
             prepared.Path, line => reporter.Report(OutputLine(OutputSource.Worker, line)), cancellationToken);
         return submodules.Succeeded
             ? prepared
-            : prepared with { Succeeded = false, Error = $"The prior work moves a submodule that cannot be checked out: {submodules.Error}" };
+            : prepared with { Succeeded = false, Error = $"The submodules cannot be checked out with the prior work applied: {submodules.Error}" };
     }
 
     /// <summary>
@@ -99,11 +102,13 @@ public static class AgentAttempt
     /// applied before the run, and this last one) into <paramref name="result"/> as the patch series.
     /// </summary>
     /// <remarks>
-    /// Work inside a submodule (uncommitted changes there, or commits its origin does not have) cannot travel in the
+    /// Work inside a submodule (changed tracked files there, or commits its origin does not have) cannot travel in the
     /// superproject's patch series. Rather than lose it silently, the attempt fails: a succeeded outcome becomes
     /// <see cref="AgentOutcome.Failed"/> (<see cref="AgentErrorKind.Other"/>) with an error naming each submodule, and
-    /// any other outcome gets that text added to its error. The series is still collected (for a resumed session); a
-    /// retry gets the text as the previous failure. Set the outcome before calling this.
+    /// any other outcome gets that text added to its error. The series is collected first, whatever the submodules hold
+    /// (for a resumed session, and so that no failure there loses it); a retry gets the text as the previous failure.
+    /// Untracked files inside a submodule (build output it does not ignore) fail nothing: a note naming them ends
+    /// <see cref="AgentResult.OutputExcerpt"/>. Set the outcome before calling this.
     /// </remarks>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static async Task CollectWorkAsync(
@@ -114,18 +119,36 @@ public static class AgentAttempt
         ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(result);
         var title = assignment.Agent.Task?.Title is { Length: > 0 } named ? named : "work";
-        var undeliverable = await workspace.FindUndeliverableSubmoduleWorkAsync(prepared.Path, cancellationToken);
+        // Committing in the superproject records where each submodule's HEAD is; it changes nothing inside a submodule,
+        // so the look inside them afterwards sees what the agent left.
         await workspace.CommitAllAsync(prepared.Path, $"[task {assignment.TaskId}] {title}", cancellationToken);
         var series = await workspace.FormatPatchAsync(prepared.Path, prepared.BaseCommit, cancellationToken);
         result.HeadCommit = series.HeadCommit;
         result.CommitCount = series.CommitCount;
         result.PatchSeries = ByteString.CopyFrom(series.Mbox);
-        if (undeliverable.Count == 0)
+
+        SubmoduleWork found;
+        try
+        {
+            found = await workspace.FindSubmoduleWorkAsync(prepared.Path, cancellationToken);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            found = new SubmoduleWork([$"The submodules cannot be checked for work left inside them: {exception.Message}"], []);
+        }
+
+        if (found.Untracked.Count > 0)
+        {
+            var note = "Note: untracked files inside submodules are not part of the work:\n" + string.Join('\n', found.Untracked);
+            result.OutputExcerpt = Utf8Text.Tail(string.IsNullOrEmpty(result.OutputExcerpt) ? note : $"{result.OutputExcerpt}\n{note}", MaxTextBytes);
+        }
+
+        if (found.Undeliverable.Count == 0)
         {
             return;
         }
 
-        var reason = UndeliverableSubmoduleWork(undeliverable);
+        var reason = UndeliverableSubmoduleWork(found.Undeliverable);
         if (result.Outcome is AgentOutcome.Succeeded or AgentOutcome.Unspecified)
         {
             result.Outcome = AgentOutcome.Failed;

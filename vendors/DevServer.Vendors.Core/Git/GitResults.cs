@@ -31,3 +31,17 @@ public sealed record SubmoduleCheckout(bool Succeeded, string Error)
 
     internal static SubmoduleCheckout Failed(string error) => new(false, error);
 }
+
+/// <summary>Work found inside a worktree's submodules (see <see cref="Workspace.FindSubmoduleWorkAsync(string, CancellationToken)"/>).</summary>
+/// <param name="Undeliverable">
+/// One line per submodule whose work a patch series of the superproject cannot carry (changed tracked files, commits its
+/// origin lacks or that cannot be checked, a submodule that cannot be inspected): the attempt must not pass as done.
+/// </param>
+/// <param name="Untracked">
+/// One line per submodule with untracked files (build output it does not ignore, say): left out of the work, worth a note
+/// but no failure.
+/// </param>
+public sealed record SubmoduleWork(IReadOnlyList<string> Undeliverable, IReadOnlyList<string> Untracked)
+{
+    internal static SubmoduleWork None { get; } = new([], []);
+}

@@ -121,7 +121,7 @@ public sealed partial class Workspace
                     return false;
                 }
 
-                await RemoveWorktreeFolderAsync(path, token);
+                await RemoveWorktreeFolderAsync(path, null, token);
                 return true;
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -14,7 +14,20 @@ public sealed partial class Workspace
     public async Task<string?> CommitAllAsync(string worktreePath, string message, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
-        await GitCommand.RunCheckedAsync(worktreePath, ["add", "--all"], cancellationToken);
+        var added = await GitCommand.RunAsync(worktreePath, ["add", "--all"], null, cancellationToken);
+        if (!added.Succeeded && await GitlinksAsync(worktreePath, cancellationToken) is { Count: > 0 } gitlinks)
+        {
+            // git add looks inside a submodule whose recorded commit is checked out (for changes there) and fails when
+            // git fails in it (a broken index, say). The superproject's own files are work all the same: they are added
+            // without the gitlinks, and FindSubmoduleWorkAsync then names the submodule that git could not read.
+            await GitCommand.RunCheckedAsync(
+                worktreePath, ["add", "--all", "--", ".", .. gitlinks.Select(path => $":(exclude,literal){path}")], cancellationToken);
+        }
+        else if (!added.Succeeded)
+        {
+            throw new InvalidOperationException($"git add --all failed in {worktreePath} (exit code {added.ExitCode}): {added.Tail()}");
+        }
+
         var staged = await GitCommand.RunAsync(worktreePath, ["diff", "--cached", "--quiet"], null, cancellationToken);
         if (staged.ExitCode == 0)
         {
@@ -91,6 +104,16 @@ public sealed partial class Workspace
         {
             File.Delete(file);
         }
+    }
+
+    // The paths of the index's gitlinks (submodules).
+    private static async Task<List<string>> GitlinksAsync(string worktreePath, CancellationToken cancellationToken)
+    {
+        var staged = await GitCommand.RunAsync(worktreePath, ["ls-files", "--stage", "-z"], null, cancellationToken);
+        return staged.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Where(record => record.StartsWith("160000 ", StringComparison.Ordinal) && record.Contains('\t', StringComparison.Ordinal))
+            .Select(record => record[(record.IndexOf('\t', StringComparison.Ordinal) + 1)..])
+            .ToList();
     }
 
     // -c rather than git config: the repository's configuration (shared by all worktrees of a cache) is never changed.

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
+using DevServer.Contracts.Work.V1;
 using DevServer.DiskCleanup;
 using DevServer.Processes;
 
@@ -11,32 +13,45 @@ namespace DevServer.Vendors.Core.Git;
 /// which for a worktree is the clone cache's, shared by every worktree of it. Instead each submodule URL has a bare cache
 /// of its own, <c>cache/submodule-&lt;name&gt;-&lt;hash of the URL&gt;.git</c> (branches in <c>refs/heads/*</c>: no
 /// worktree ever uses it), fetched only when it lacks the recorded commit, and the submodule's folder is a local clone of
-/// that cache (objects hard-linked, so it costs no copy and does not depend on the cache afterwards) whose <c>origin</c>
-/// is then set to the submodule's real URL. The clone keeps its <c>.git</c> folder inside the worktree, so removing the
-/// worktree removes it too.
+/// that cache whose <c>origin</c> is then set to the submodule's real URL. The clone copies the objects
+/// (<c>--no-hardlinks</c>): a hard link would give whoever owns the worktree (an agent, a verification stage) write access
+/// to the cache's own object files, and a corrupted object there would corrupt every later checkout of that submodule.
+/// The clone keeps its <c>.git</c> folder inside the worktree, so removing the worktree removes it too.
 /// <para>
 /// File transport: since git 2.38.1 <c>git submodule</c> refuses local-path URLs (<c>protocol.file.allow</c> defaults to
 /// <c>user</c> and submodule commands run as "not the user"). The fetch into a submodule cache runs the same way
 /// (<c>GIT_PROTOCOL_FROM_USER=0</c>), so git's policy and the user's own <c>protocol.*</c> settings still decide, except
-/// when the superproject itself is a local path: its owner chose a local repository, so its submodules may be local too,
-/// and <c>-c protocol.file.allow=always</c> is passed to that one fetch (a <c>file://</c> location is a URL here). Nothing is ever written to a configuration file.
-/// A submodule of a remote repository that names a local path is refused unless the user allowed file transport.
+/// for a URL that <c>.gitmodules</c> gives as relative (<c>../lib</c>) to a superproject whose location is a local path:
+/// the superproject's owner chose a local repository, so its relative neighbours are local too, and
+/// <c>-c protocol.file.allow=always</c> is passed to that one fetch (a <c>file://</c> location is a URL here; nested
+/// submodules inherit the allowance only through relative URLs). An absolute local path in <c>.gitmodules</c> — which an
+/// agent's patch series may add — gets git's own policy, refused by default: otherwise a series could have the verifier
+/// copy any local repository its user can read into the checkout. Nothing is ever written to a configuration file.
+/// </para>
+/// <para>
+/// Everything this prints about a submodule (log lines, errors, findings) has the user-info of URLs masked
+/// (<c>https://user:token@host/…</c> becomes <c>https://***@host/…</c>, see <see cref="MaskCredentials"/>).
 /// </para>
 /// </remarks>
 public sealed partial class Workspace
 {
     private const string SubmoduleCachePrefix = "submodule-";
 
+    // Why a local-path submodule URL was refused, added to git's own "transport 'file' not allowed".
+    private const string LocalUrlRefused =
+        "(a local-path submodule URL is fetched only when .gitmodules gives it relative to a superproject whose location is a local path; "
+        + "any other local path follows git's protocol.file.allow, which refuses it by default)";
+
     /// <summary>
     /// Checks out the worktree's submodules recursively at the commits its index records (nested ones at the commits
     /// their parent records), as after <c>git clone --recurse-submodules</c>; submodules already at their commit stay as
-    /// they are, so after <see cref="ApplyPatchSeriesAsync"/> only those the series moved or added are checked out anew.
-    /// Relative URLs resolve against the URL of the repository that names them (for the worktree, its cache's
-    /// <c>origin</c>). A worktree without <c>.gitmodules</c> costs no git process. Gitlinks that <c>.gitmodules</c> does not
-    /// name, or names with <c>update = none</c>, stay empty folders.
+    /// they are. Meant for after <see cref="ApplyPatchSeriesAsync"/> on a worktree prepared without submodules, so that
+    /// the series decides which submodules there are. Relative URLs resolve against the URL of the repository that names
+    /// them (for the worktree, its cache's <c>origin</c>). A worktree without <c>.gitmodules</c> costs no git process.
+    /// Gitlinks that <c>.gitmodules</c> does not name, or names with <c>update = none</c>, stay empty folders.
     /// </summary>
-    /// <param name="worktreePath">A worktree prepared by <see cref="PrepareWorktreeAsync"/>.</param>
-    /// <param name="log">Gets git's output lines.</param>
+    /// <param name="worktreePath">A worktree prepared by <see cref="PrepareWorktreeAsync(RepositorySource, string, string, string, string?, bool, Action{ProcessOutputLine}?, CancellationToken)"/>.</param>
+    /// <param name="log">Gets git's output lines (URLs' user-info masked).</param>
     /// <param name="cancellationToken">Stops git; the method then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>A failed value naming the submodule when its origin cannot be fetched or lacks the recorded commit.</returns>
     public async Task<SubmoduleCheckout> CheckOutSubmodulesAsync(string worktreePath, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
@@ -52,38 +67,27 @@ public sealed partial class Workspace
             return SubmoduleCheckout.Failed($"The worktree {worktreePath} has no origin to resolve its submodules' URLs against.");
         }
 
-        var error = await CheckOutSubmodulesAsync(worktreePath, origin, IsLocalLocation(origin), string.Empty, log, cancellationToken);
-        return error is null ? SubmoduleCheckout.Done : SubmoduleCheckout.Failed(error);
+        var error = await CheckOutSubmodulesAsync(worktreePath, origin, IsLocalLocation(origin), string.Empty, Masked(log), cancellationToken);
+        return error is null ? SubmoduleCheckout.Done : SubmoduleCheckout.Failed(MaskCredentials(error));
     }
 
-    /// <summary>
-    /// Work inside the worktree's submodules that a patch series of the worktree cannot carry: uncommitted changes in a
-    /// submodule, and a submodule whose HEAD is a commit its origin does not have (commits made inside it). A submodule
-    /// moved to a commit its origin has (a dependency update) is fine: the series records the move. Nested submodules are
-    /// checked too. No git process runs when the worktree has no <c>.gitmodules</c>.
-    /// </summary>
-    /// <returns>One line per submodule with such work, naming its path and origin; empty when there is none.</returns>
-    public async Task<IReadOnlyList<string>> FindUndeliverableSubmoduleWorkAsync(string worktreePath, CancellationToken cancellationToken)
-    {
-        if (!HasGitmodules(worktreePath) || await OriginUrlAsync(worktreePath, cancellationToken) is not { } origin)
-        {
-            return [];
-        }
-
-        var problems = new List<string>();
-        await FindUndeliverableAsync(worktreePath, origin, IsLocalLocation(origin), string.Empty, problems, cancellationToken);
-        return problems;
-    }
-
+    // relativeMayBeLocal: whether file transport is allowed for a relative URL found here (the repository naming it was
+    // itself reached by a local path the user or a relative URL chose, see the remarks).
     private async Task<string?> CheckOutSubmodulesAsync(
-        string directory, string url, bool localOrigin, string prefix, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
+        string directory, string url, bool relativeMayBeLocal, string prefix, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
     {
         if (!HasGitmodules(directory))
         {
             return null;
         }
 
-        foreach (var submodule in await ReadSubmodulesAsync(directory, url, cancellationToken))
+        var (submodules, unreadable) = await ReadSubmodulesAsync(directory, url, cancellationToken);
+        if (unreadable is not null)
+        {
+            return $"Cannot read the submodules of {(prefix.Length == 0 ? "the worktree" : prefix.TrimEnd('/'))}: {unreadable}";
+        }
+
+        foreach (var submodule in submodules)
         {
             var shown = prefix + submodule.Path;
             if (submodule.Url is null || submodule.Skipped)
@@ -94,17 +98,18 @@ public sealed partial class Workspace
                 continue;
             }
 
+            var fileAllowed = relativeMayBeLocal && submodule.Relative;
             var folder = Path.Combine(directory, submodule.Path);
             if (await HeadOfAsync(folder, cancellationToken) != submodule.Commit)
             {
-                var error = await CloneAtCommitAsync(submodule, folder, shown, localOrigin, log, cancellationToken);
+                var error = await CloneAtCommitAsync(submodule, folder, shown, fileAllowed, log, cancellationToken);
                 if (error is not null)
                 {
                     return error;
                 }
             }
 
-            var nested = await CheckOutSubmodulesAsync(folder, submodule.Url, localOrigin, shown + "/", log, cancellationToken);
+            var nested = await CheckOutSubmodulesAsync(folder, submodule.Url, fileAllowed, shown + "/", log, cancellationToken);
             if (nested is not null)
             {
                 return nested;
@@ -114,9 +119,9 @@ public sealed partial class Workspace
         return null;
     }
 
-    // The submodule's folder afresh: a local clone of its cache (which gets the commit first), then the commit checked out.
+    // The submodule's folder afresh: a copy of its cache (which gets the commit first), then the commit checked out.
     private async Task<string?> CloneAtCommitAsync(
-        Submodule submodule, string folder, string shown, bool localOrigin, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
+        Submodule submodule, string folder, string shown, bool fileAllowed, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
     {
         var url = submodule.Url!;
         var described = $"submodule '{submodule.Name}' (path {shown}, URL {url})";
@@ -125,17 +130,18 @@ public sealed partial class Workspace
         await cacheLock.WaitAsync(cancellationToken);
         try
         {
-            var missing = await FetchCommitAsync(cache, url, submodule.Commit, localOrigin, log, cancellationToken);
+            var missing = await FetchCommitAsync(cache, url, submodule.Commit, fileAllowed, log, cancellationToken);
             if (missing is not null)
             {
-                return $"Cannot check out {described} at {submodule.Commit}: {missing}";
+                return $"Cannot check out {described} at {submodule.Commit}: {missing.Reason}";
             }
 
             // Under the cache's lock, so the cleanup cannot remove the cache mid-clone. The cache is the workspace's own
-            // repository: file transport is allowed for this clone whatever the user's protocol settings.
+            // repository: file transport is allowed for this clone whatever the user's protocol settings. --no-hardlinks:
+            // the worktree's owner must not get write access to the cache's object files (see the remarks).
             Folders.Delete(folder);
             var cloned = await GitCommand.RunAsync(
-                Root, ["-c", "protocol.file.allow=always", "clone", "--quiet", "--no-checkout", "--", cache, folder], log, cancellationToken);
+                Root, ["-c", "protocol.file.allow=always", "clone", "--quiet", "--no-checkout", "--no-hardlinks", "--", cache, folder], log, cancellationToken);
             if (!cloned.Succeeded)
             {
                 return $"Cannot check out {described}: git clone of its cache failed: {cloned.Tail()}";
@@ -162,8 +168,8 @@ public sealed partial class Workspace
 
     // Null when the cache has the commit (fetching its origin's branches and tags, then the commit itself, when it lacks
     // it), else why not. The caller holds the cache's lock.
-    private static async Task<string?> FetchCommitAsync(
-        string cache, string url, string commit, bool localOrigin, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
+    private static async Task<FetchFailure?> FetchCommitAsync(
+        string cache, string url, string commit, bool fileAllowed, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
     {
         var created = false;
         if (!File.Exists(Path.Combine(cache, "HEAD")))
@@ -183,7 +189,7 @@ public sealed partial class Workspace
         }
 
         // As git submodule fetches: not "from the user", so protocol.file.allow=user (git's default) refuses local paths.
-        var fileTransport = localOrigin ? new[] { "-c", "protocol.file.allow=always" } : [];
+        var fileTransport = fileAllowed ? new[] { "-c", "protocol.file.allow=always" } : [];
         var notFromUser = new Dictionary<string, string> { ["GIT_PROTOCOL_FROM_USER"] = "0" };
         var fetched = await GitCommand.RunAsync(
             cache,
@@ -198,7 +204,8 @@ public sealed partial class Workspace
                 Folders.Delete(cache);
             }
 
-            return $"cannot fetch {url}: {fetched.Tail()}";
+            var refused = !fileAllowed && IsLocalUrl(url) ? $" {LocalUrlRefused}" : string.Empty;
+            return new FetchFailure($"cannot fetch {url}: {fetched.Tail()}{refused}", OriginReached: false);
         }
 
         if (await HasCommitAsync(cache, commit, cancellationToken))
@@ -215,63 +222,21 @@ public sealed partial class Workspace
             return null;
         }
 
-        return $"the commit {commit} is not in {url}.";
+        return new FetchFailure($"the commit {commit} is not in {url}.", OriginReached: true);
     }
 
-    private async Task FindUndeliverableAsync(
-        string directory, string url, bool localOrigin, string prefix, List<string> problems, CancellationToken cancellationToken)
-    {
-        if (!HasGitmodules(directory))
-        {
-            return;
-        }
-
-        foreach (var submodule in await ReadSubmodulesAsync(directory, url, cancellationToken))
-        {
-            var folder = Path.Combine(directory, submodule.Path);
-            if (submodule.Url is null || await HeadOfAsync(folder, cancellationToken) is not { } head)
-            {
-                // Not checked out: nothing in it can be work.
-                continue;
-            }
-
-            var described = $"Submodule '{submodule.Name}' (path {prefix + submodule.Path}, origin {submodule.Url})";
-            // A nested submodule's own changes are its own line; a nested submodule moved is a change of this one.
-            var status = await GitCommand.RunCheckedAsync(folder, ["status", "--porcelain", "--ignore-submodules=dirty"], cancellationToken);
-            var changed = status.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (changed.Length > 0)
-            {
-                var files = string.Join(", ", changed.Take(5).Select(line => line.Length > 3 ? line[3..] : line));
-                problems.Add($"{described} has uncommitted changes ({files}{(changed.Length > 5 ? ", …" : "")}).");
-            }
-
-            var cache = Path.Combine(Root, CacheFolder, SubmoduleCacheName(submodule.Url));
-            var cacheLock = CacheLock(cache);
-            await cacheLock.WaitAsync(cancellationToken);
-            string? missing;
-            try
-            {
-                missing = await FetchCommitAsync(cache, submodule.Url, head, localOrigin, null, cancellationToken);
-            }
-            finally
-            {
-                cacheLock.Release();
-            }
-
-            if (missing is not null)
-            {
-                problems.Add($"{described} is at {head}, which its origin does not have (commits made inside the submodule): {missing}");
-            }
-
-            await FindUndeliverableAsync(folder, submodule.Url, localOrigin, prefix + submodule.Path + "/", problems, cancellationToken);
-        }
-    }
-
-    // The submodules .gitmodules names whose path is a gitlink in the index, in index order, with their URLs resolved.
-    private static async Task<IReadOnlyList<Submodule>> ReadSubmodulesAsync(string directory, string url, CancellationToken cancellationToken)
+    // The submodules .gitmodules names whose path is a gitlink in the index, in index order, with their URLs resolved;
+    // or why they cannot be read (git failed).
+    private static async Task<(IReadOnlyList<Submodule> Submodules, string? Error)> ReadSubmodulesAsync(
+        string directory, string url, CancellationToken cancellationToken)
     {
         // --file reads .gitmodules as plain configuration (no includes); exit code 1 means no submodule entries.
         var read = await GitCommand.RunAsync(directory, ["config", "--file", ".gitmodules", "--null", "--get-regexp", @"^submodule\."], null, cancellationToken);
+        if (read.ExitCode is not (0 or 1))
+        {
+            return ([], $".gitmodules cannot be read: {read.Tail(500)}");
+        }
+
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var settings = new Dictionary<(string Name, string Key), string>();
         foreach (var entry in read.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries))
@@ -288,7 +253,7 @@ public sealed partial class Workspace
             var name = key["submodule.".Length..dot];
             var setting = key[(dot + 1)..];
             settings[(name, setting)] = value;
-            if (setting == "path")
+            if (setting == "path" && IsPlainRelativePath(value.TrimEnd('/')))
             {
                 names[value.TrimEnd('/')] = name;
             }
@@ -296,11 +261,16 @@ public sealed partial class Workspace
 
         if (names.Count == 0)
         {
-            return [];
+            return ([], null);
         }
 
         // Paths come from the index (git has validated them), never from .gitmodules alone, so none leads outside.
-        var staged = await GitCommand.RunCheckedAsync(directory, ["--literal-pathspecs", "ls-files", "--stage", "-z", "--", .. names.Keys], cancellationToken);
+        var staged = await GitCommand.RunAsync(directory, ["--literal-pathspecs", "ls-files", "--stage", "-z", "--", .. names.Keys], null, cancellationToken);
+        if (!staged.Succeeded)
+        {
+            return ([], $"git ls-files failed: {staged.Tail(500)}");
+        }
+
         var submodules = new List<Submodule>();
         foreach (var record in staged.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -312,13 +282,23 @@ public sealed partial class Workspace
                 continue;
             }
 
-            var submoduleUrl = settings.TryGetValue((name, "url"), out var raw) ? ResolveSubmoduleUrl(url, raw.Trim()) : null;
+            var raw = settings.TryGetValue((name, "url"), out var written) ? written.Trim() : null;
+            var submoduleUrl = raw is null ? null : ResolveSubmoduleUrl(url, raw);
+            var relative = raw is not null && (raw.StartsWith("./", StringComparison.Ordinal) || raw.StartsWith("../", StringComparison.Ordinal));
             var skipped = settings.TryGetValue((name, "update"), out var update) && update.Trim() == "none";
-            submodules.Add(new Submodule(name, record[(tab + 1)..], submoduleUrl, commit, skipped));
+            submodules.Add(new Submodule(name, record[(tab + 1)..], submoduleUrl, commit, skipped, relative));
         }
 
-        return submodules;
+        return (submodules, null);
     }
+
+    // A path .gitmodules may name: not empty, not absolute, no "." or ".." component. Other entries name no path of the
+    // tree, and as pathspecs git ls-files would reject them ("empty string is not a valid pathspec", "outside repository").
+    private static bool IsPlainRelativePath(string path) =>
+        path.Length > 0
+        && !Path.IsPathRooted(path)
+        && !path.Contains('\0', StringComparison.Ordinal)
+        && path.Split('/').All(part => part is not ("" or "." or ".."));
 
     /// <summary>
     /// A submodule URL as <c>git submodule</c> resolves it: <c>./x</c> and <c>../x</c> relative to the URL of the repository
@@ -380,6 +360,24 @@ public sealed partial class Workspace
     /// </summary>
     internal static bool IsLocalLocation(string location) => Path.IsPathFullyQualified(location);
 
+    /// <summary>
+    /// <paramref name="text"/> with the user-info of every <c>scheme://user:password@host</c> URL in it replaced by
+    /// <c>***</c>: submodule URLs may carry tokens, and their log lines and errors end up in the task's log and result.
+    /// </summary>
+    internal static string MaskCredentials(string text) => UrlUserInfo().Replace(text, "${scheme}***@");
+
+    // A log that masks the credentials in every line before passing it on.
+    private static Action<ProcessOutputLine>? Masked(Action<ProcessOutputLine>? log) =>
+        log is null ? null : line => log(line with { Text = MaskCredentials(line.Text) });
+
+    // A URL git reads from the local file system: a path, or file://.
+    private static bool IsLocalUrl(string url) =>
+        Path.IsPathRooted(url) || url.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+
+    // The user-info of a URL with a scheme: greedy up to the last '@' before the host (a password may hold '@').
+    [GeneratedRegex(@"(?<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s'""?#]+@")]
+    private static partial Regex UrlUserInfo();
+
     // One cache per URL: a readable name from the URL's last component, and a hash so that two URLs never share one.
     // The prefix keeps it apart from the repositories' caches, which are named after the repository.
     private static string SubmoduleCacheName(string url)
@@ -420,5 +418,9 @@ public sealed partial class Workspace
         await File.WriteAllBytesAsync(fetchHead, File.Exists(fetchHead) ? await File.ReadAllBytesAsync(fetchHead, cancellationToken) : [], cancellationToken);
     }
 
-    private sealed record Submodule(string Name, string Path, string? Url, string Commit, bool Skipped);
+    // Relative: .gitmodules gave the URL as ./ or ../ (see the remarks on file transport).
+    private sealed record Submodule(string Name, string Path, string? Url, string Commit, bool Skipped, bool Relative);
+
+    // Why a submodule cache lacks a commit; OriginReached tells "the origin does not have it" from "cannot tell".
+    private sealed record FetchFailure(string Reason, bool OriginReached);
 }

@@ -54,12 +54,45 @@ public sealed partial class Workspace(string root)
     /// A failed value for what a retry would not fix: an unreachable location, an unknown branch or commit, a submodule
     /// whose origin is unreachable or lacks the recorded commit (named with its path and URL).
     /// </returns>
+    public Task<WorktreePreparation> PrepareWorktreeAsync(
+        RepositorySource source,
+        string baseBranch,
+        string baseCommit,
+        string worktreeName,
+        string? workBranch,
+        Action<ProcessOutputLine>? log,
+        CancellationToken cancellationToken) =>
+        PrepareWorktreeAsync(source, baseBranch, baseCommit, worktreeName, workBranch, checkOutSubmodules: true, log, cancellationToken);
+
+    /// <summary>
+    /// Prepares a fresh worktree as <see cref="PrepareWorktreeAsync(RepositorySource, string, string, string, string?, Action{ProcessOutputLine}?, CancellationToken)"/>
+    /// does, with or without its submodules.
+    /// </summary>
+    /// <param name="source">The repository (its name names the cache).</param>
+    /// <param name="baseBranch">The branch to start from when <paramref name="baseCommit"/> is empty.</param>
+    /// <param name="baseCommit">The exact commit to start from, or empty.</param>
+    /// <param name="worktreeName">The worktree's folder name under <c>worktrees/</c>.</param>
+    /// <param name="workBranch">A branch to create at the base in the worktree, or null to stay detached.</param>
+    /// <param name="checkOutSubmodules">
+    /// False to leave the submodules' folders empty: for a caller that applies a patch series first and then calls
+    /// <see cref="CheckOutSubmodulesAsync(string, Action{ProcessOutputLine}?, CancellationToken)"/> once. Submodules checked
+    /// out before <c>git am</c> are in its way: a series that replaces a submodule with ordinary files would meet the
+    /// clone's files ("untracked working tree file would be overwritten"), and one that removes a submodule would leave
+    /// its clone behind as untracked files.
+    /// </param>
+    /// <param name="log">Gets git's output lines.</param>
+    /// <param name="cancellationToken">Stops git; the method then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>
+    /// A failed value for what a retry would not fix: an unreachable location, an unknown branch or commit, a submodule
+    /// whose origin is unreachable or lacks the recorded commit (named with its path and URL).
+    /// </returns>
     public async Task<WorktreePreparation> PrepareWorktreeAsync(
         RepositorySource source,
         string baseBranch,
         string baseCommit,
         string worktreeName,
         string? workBranch,
+        bool checkOutSubmodules,
         Action<ProcessOutputLine>? log,
         CancellationToken cancellationToken)
     {
@@ -94,7 +127,7 @@ public sealed partial class Workspace(string root)
             }
 
             commit = resolved.StandardOutput.Trim();
-            await RemoveWorktreeFolderAsync(worktree, cancellationToken);
+            await RemoveWorktreeFolderAsync(worktree, cache, cancellationToken);
             Directory.CreateDirectory(Path.GetDirectoryName(worktree)!);
             var added = await GitCommand.RunAsync(cache, ["worktree", "add", "--detach", worktree, commit], log, cancellationToken);
             if (!added.Succeeded)
@@ -121,17 +154,17 @@ public sealed partial class Workspace(string root)
 
         // Outside the repository cache's lock: submodules have caches (and locks) of their own, and the worktree is
         // this caller's alone by now. Relative submodule URLs resolve against the repository's location.
-        var submodules = HasGitmodules(worktree)
-            ? await CheckOutSubmodulesAsync(worktree, source.Location, IsLocalLocation(source.Location), string.Empty, log, cancellationToken)
+        var submodules = checkOutSubmodules && HasGitmodules(worktree)
+            ? await CheckOutSubmodulesAsync(worktree, source.Location, IsLocalLocation(source.Location), string.Empty, Masked(log), cancellationToken)
             : null;
         return submodules is null
             ? new WorktreePreparation(true, worktree, commit, string.Empty)
-            : WorktreePreparation.Failed(worktree, submodules);
+            : WorktreePreparation.Failed(worktree, MaskCredentials(submodules));
     }
 
     /// <summary>Removes a worktree (its folder and its registration in its cache); nothing happens when there is none.</summary>
     public Task RemoveWorktreeAsync(string worktreeName, CancellationToken cancellationToken) =>
-        RemoveWorktreeFolderAsync(WorktreePath(worktreeName), cancellationToken);
+        RemoveWorktreeFolderAsync(WorktreePath(worktreeName), null, cancellationToken);
 
     // Null when the cache is up to date, else the error. The cache is created with init + remote add rather than
     // clone so that the origin's branches land in refs/remotes/origin/* from the first fetch on (see the remarks).
@@ -168,10 +201,12 @@ public sealed partial class Workspace(string root)
         return $"Cannot fetch {source.Location}: {fetched.Tail()}";
     }
 
-    private static async Task RemoveWorktreeFolderAsync(string worktree, CancellationToken cancellationToken)
+    // knownCache: the cache the caller is about to add the worktree to, pruned too: a registration whose .git file could
+    // not be read (see ReadRegistration) would otherwise stay, and git worktree add refuses a path registered but missing.
+    private static async Task RemoveWorktreeFolderAsync(string worktree, string? knownCache, CancellationToken cancellationToken)
     {
         // A worktree's .git file names its registration inside its cache: <cache>/worktrees/<id>.
-        var cache = ReadOwningCache(worktree);
+        var cache = ReadOwningCache(worktree) ?? knownCache;
         Folders.Delete(worktree);
         if (cache is not null && Directory.Exists(cache))
         {
@@ -185,19 +220,35 @@ public sealed partial class Workspace(string root)
         ReadRegistration(worktree) is { } registration ? Path.GetDirectoryName(Path.GetDirectoryName(registration)) : null;
 
     // The worktree's registration inside its cache (<cache>/worktrees/<id>), as its .git file names it; null when the
-    // folder is no worktree (or a broken one).
+    // folder is no worktree (or a broken one). The worktree is not trusted: a stage may have replaced its .git file, and
+    // reading a FIFO would wait forever, a link to /dev/zero would never end. So only a small regular file is read:
+    // not a link, and 1 to 4 KiB long (FIFOs, sockets and device nodes have no size).
     private static string? ReadRegistration(string worktree)
     {
-        var dotGit = Path.Combine(worktree, ".git");
-        if (!File.Exists(dotGit))
+        const int MaxBytes = 4096;
+        var dotGit = new FileInfo(Path.Combine(worktree, ".git"));
+        if (!dotGit.Exists || dotGit.LinkTarget is not null || dotGit.Length is 0 or > MaxBytes)
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            using var stream = new FileStream(dotGit.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            var buffer = new byte[MaxBytes];
+            var length = stream.ReadAtLeast(buffer, MaxBytes, throwOnEndOfStream: false);
+            text = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return null;
         }
 
         const string Prefix = "gitdir: ";
-        var line = File.ReadLines(dotGit).FirstOrDefault() ?? string.Empty;
+        var line = text.Split('\n', 2)[0];
         var gitDirectory = line.StartsWith(Prefix, StringComparison.Ordinal) ? line[Prefix.Length..].Trim() : "";
-        return gitDirectory.Length > 0 ? Path.GetFullPath(gitDirectory, worktree) : null;
+        return gitDirectory.Length > 0 && !gitDirectory.Contains('\0', StringComparison.Ordinal) ? Path.GetFullPath(gitDirectory, worktree) : null;
     }
 
     // Repository names may hold characters a folder name should not ('/', spaces); the cache keeps a readable form.
