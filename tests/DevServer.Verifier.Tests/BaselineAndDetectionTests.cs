@@ -46,6 +46,19 @@ public sealed class BaselineAndDetectionTests
         Assert.False(Assert.Single(scenario.Reporter.Events, e => e.StageFinished is not null).StageFinished.PreExisting);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("no-such-tool --build", 127)]
+    [InlineData("./README.md", 126)]
+    public async Task RunAsync_StagesCommandCannotRunOnEitherCommit_FailsRatherThanPreExisting(string command, int exitCode)
+    {
+        using var scenario = await VerificationScenario.CreateAsync(TestToken);
+
+        var result = await scenario.RunAsync(scenario.Assignment(VerificationScenario.Stage(StageKind.Build, command)), TestToken);
+
+        Assert.Equal((VerifyOutcome.Failed, StageKind.Build, exitCode), (result.Outcome, result.FailedStage, result.ExitCode));
+        Assert.Empty(result.PreExistingFailures);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task RunAsync_StageLeftToDetection_RunsTheMakefileTargetAndSaysWhy()
     {

@@ -15,12 +15,16 @@ namespace DevServer.Verifier;
 /// on the base commit (once per commit and command; the outcomes are cached in the workspace), and the failure is
 /// pre-existing when the stage failed there too in the same way — the same failure class and every line of evidence of
 /// the work's failure already in the base's output, or for output the classifier does not know, the same exit code and
-/// the same last line. Anything new is the agent's.
+/// the same last line. Anything new is the agent's, and so is a stage whose command could not run at all (exit code 126
+/// or 127): nothing was built or tested, on either side.
 /// </summary>
 internal sealed class BaselineChecks(Workspace workspace, StageRunner stages)
 {
     /// <summary>The workspace folder of the cached outcomes, one folder per base commit (cleaned by the workspace cleanup).</summary>
     public const string Folder = "baselines";
+
+    private const int NotExecutable = 126;
+    private const int CommandNotFound = 127;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _commitLocks = new(StringComparer.Ordinal);
@@ -34,7 +38,9 @@ internal sealed class BaselineChecks(Workspace workspace, StageRunner stages)
     public async Task<bool> IsPreExistingAsync(
         VerifyWork work, IReadOnlyList<PlannedStage> planned, StageOutcome failed, string workCheckout, CancellationToken cancellationToken)
     {
-        if (failed.TimedOut || failed.Cancelled)
+        // 126 and 127 are the shell's "not executable" and "command not found": a stage whose command is missing fails
+        // the same way on the base commit, and would pass with nothing built or tested.
+        if (failed.TimedOut || failed.Cancelled || failed.ExitCode is NotExecutable or CommandNotFound)
         {
             return false;
         }

@@ -63,6 +63,34 @@ public sealed class SandboxStartupTests : IDisposable
             error.Failures);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task StartAsync_BoundPathContainsAHiddenOne_RefusesToStartNamingTheSettingAndWhatItWouldExpose()
+    {
+        var hidden = Directory.CreateDirectory(Path.Combine(_root, "shared", "secrets")).FullName;
+        var workspace = Path.Combine(_root, "workspace");
+        using var host = VerifierHost(new()
+        {
+            ["Verifier:Sandbox:Mode"] = "Bubblewrap",
+            ["Worker:WorkspaceRoot"] = workspace,
+            ["Verifier:Sandbox:HiddenPaths:0"] = hidden,
+            // Beside the hidden ones: fine.
+            ["Verifier:Sandbox:ReadWritePaths:0"] = Directory.CreateDirectory(Path.Combine(_root, "shared", "cache")).FullName,
+            ["Verifier:Sandbox:ReadWritePaths:1"] = _root,
+            ["Verifier:Sandbox:ReadOnlyPaths:0"] = hidden,
+        });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestToken));
+
+        const string Because = "which stages must not see: bound on top of the hides, it would expose it again; bind only the folders in it that stages need.";
+        Assert.Equal(
+            [
+                $"Verifier:Sandbox:ReadOnlyPaths:0 '{hidden}' contains '{hidden}' (Verifier:Sandbox:HiddenPaths:0), {Because}",
+                $"Verifier:Sandbox:ReadWritePaths:1 '{_root}' contains '{workspace}' (the workspace root), {Because}",
+                $"Verifier:Sandbox:ReadWritePaths:1 '{_root}' contains '{hidden}' (Verifier:Sandbox:HiddenPaths:0), {Because}",
+            ],
+            error.Failures);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task AddVerifier_Bubblewrap_StartsAndItsStagesCannotReadTheWorkerToken()
     {

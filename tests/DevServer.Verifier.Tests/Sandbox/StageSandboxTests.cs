@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -23,12 +24,17 @@ public sealed class StageSandboxTests : IDisposable
 
     public void Dispose() => TempFolder.Delete(_hostFolder);
 
-    private static SandboxOptions Bubblewrap(bool network = true, string[]? readWrite = null, string[]? hidden = null)
+    private static SandboxOptions Bubblewrap(bool network = true, string[]? readWrite = null, string[]? hidden = null, string[]? readOnly = null)
     {
         var options = new SandboxOptions { Mode = SandboxMode.Bubblewrap, Network = network };
         foreach (var path in readWrite ?? [])
         {
             options.ReadWritePaths.Add(path);
+        }
+
+        foreach (var path in readOnly ?? [])
+        {
+            options.ReadOnlyPaths.Add(path);
         }
 
         foreach (var path in hidden ?? [])
@@ -175,24 +181,69 @@ public sealed class StageSandboxTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task SpecFor_BwrapsParentKilledOutright_TheWholeSandboxDiesWithIt()
+    public async Task SpecFor_StartedFromAThreadThatEndsWhileTheStageRuns_TheStageRunsToItsEnd()
     {
         var checkout = Directory.CreateDirectory(Path.Combine(_hostFolder, "checkout")).FullName;
         var sandbox = StageSandbox.Create(Bubblewrap(), Path.Combine(_hostFolder, "workspace"), []);
-        var tag = Guid.NewGuid().ToString("N");
-        var stage = sandbox.SpecFor($"sleep 300; echo {tag}", checkout);
-        // bwrap under a shell of its own, which plays the verifier: killed alone with SIGKILL, as by the OOM killer.
-        var parent = stage with { FileName = "/bin/sh", Arguments = ["-c", "\"$0\" \"$@\" & wait", stage.FileName, .. stage.Arguments] };
-        await using var running = ProcessRunner.Start(parent, null);
-        // The shell, bwrap, bwrap's first process in the namespace and the stage's shell.
-        await WaitUntilAsync(() => ProcessesMentioning(tag).Count >= 4);
-
-        using (var shell = System.Diagnostics.Process.GetProcessById(running.Id))
+        var lines = new ConcurrentQueue<string>();
+        using var started = new ManualResetEventSlim();
+        RunningProcess? running = null;
+        // Plays the thread-pool thread that starts a stage and retires while it runs: it starts bwrap, waits until the
+        // stage is under way (bwrap has set up all it sets up before running the command), and ends. A parent-death
+        // signal tied to it would kill the stage now.
+        var starter = new Thread(() =>
         {
-            shell.Kill(entireProcessTree: false);
+            running = ProcessRunner.Start(sandbox.SpecFor("echo started; sleep 2; echo finished", checkout), line =>
+            {
+                lines.Enqueue(line.Text);
+                if (line.Text == "started")
+                {
+                    started.Set();
+                }
+            });
+            started.Wait(TimeSpan.FromSeconds(20), TestToken);
+        });
+        starter.Start();
+        starter.Join();
+        Assert.True(started.IsSet);
+
+        await using (running!)
+        {
+            var exit = await running!.WaitForExitAsync(TestToken);
+            Assert.Equal(0, exit.ExitCode);
         }
 
-        await WaitUntilAsync(() => ProcessesMentioning(tag).Count == 0);
+        Assert.Equal(["started", "finished"], lines);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_ReadOnlyPathInTheHome_StageSeesItReadOnlyAndAReadWritePathInsideItStaysWritable()
+    {
+        // A toolchain installed in the verifier's home, which the fresh home would hide, with a cache inside it.
+        var toolchain = Directory.CreateDirectory(
+            Path.Combine(Environment.GetEnvironmentVariable("HOME")!, $".devserver-sandbox-toolchain-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(toolchain, "version.txt"), "toolchain 1.0\n", TestToken);
+            var cache = Directory.CreateDirectory(Path.Combine(toolchain, "cache")).FullName;
+            using var scenario = await VerificationScenario.CreateAsync(TestToken, sandbox: Bubblewrap(readWrite: [cache], readOnly: [toolchain]));
+            var command = string.Join(
+                "; ",
+                $"cat {toolchain}/version.txt",
+                $"touch {toolchain}/new.txt 2>/dev/null && echo toolchain written || echo toolchain refused",
+                $"echo cached > {cache}/entry.txt && echo cache written");
+
+            var result = await scenario.RunAsync(scenario.Assignment(VerificationScenario.Stage(StageKind.Build, command)), TestToken);
+
+            Assert.Equal(VerifyOutcome.Passed, result.Outcome);
+            Assert.Equal(["toolchain 1.0", "toolchain refused", "cache written"], StageOutput(scenario.Reporter));
+            Assert.False(File.Exists(Path.Combine(toolchain, "new.txt")));
+            Assert.Equal("cached\n", await File.ReadAllTextAsync(Path.Combine(cache, "entry.txt"), TestToken));
+        }
+        finally
+        {
+            TempFolder.Delete(toolchain);
+        }
     }
 
     [Fact(Timeout = 60_000)]
@@ -225,6 +276,47 @@ public sealed class StageSandboxTests : IDisposable
         Assert.Equal(["hidden"], StageOutput(scenario.Reporter));
     }
 
+    [Theory(Timeout = 30_000)]
+    // Opening a FIFO blocks until a writer comes; reading /dev/zero never ends.
+    [InlineData("rm .git && mkfifo .git")]
+    [InlineData("rm .git && ln -s /dev/zero .git")]
+    public async Task RunAsync_StageTurnsDotGitIntoSomethingEndless_TheNextStageStillRuns(string replace)
+    {
+        using var scenario = await VerificationScenario.CreateAsync(TestToken, sandbox: Bubblewrap());
+
+        var result = await scenario.RunAsync(
+            scenario.Assignment(
+                VerificationScenario.Stage(StageKind.Build, replace),
+                VerificationScenario.Stage(StageKind.Test, "echo next stage")),
+            TestToken);
+
+        Assert.Equal(VerifyOutcome.Passed, result.Outcome);
+        Assert.Equal(["next stage"], StageOutput(scenario.Reporter));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("")]
+    [InlineData("/worktrees/theirs")]
+    public async Task RunAsync_StagePointsDotGitAtAnotherRepositorysCache_TheNextStageCannotSeeIt(string registration)
+    {
+        using var scenario = await VerificationScenario.CreateAsync(TestToken, sandbox: Bubblewrap());
+        // Another repository's clone cache with a checkout of its own registered: as git leaves them.
+        var other = Path.Combine(scenario.VerifierRoot, "cache", "other.git");
+        var theirs = Directory.CreateDirectory(Path.Combine(other, "worktrees", "theirs")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(theirs, "commondir"), "../..\n", TestToken);
+        await File.WriteAllTextAsync(Path.Combine(theirs, "gitdir"), Path.Combine(scenario.VerifierRoot, "worktrees", "theirs", ".git") + "\n", TestToken);
+        await File.WriteAllTextAsync(Path.Combine(other, "secret.txt"), "another repository's\n", TestToken);
+
+        var result = await scenario.RunAsync(
+            scenario.Assignment(
+                VerificationScenario.Stage(StageKind.Build, $"printf 'gitdir: {other}{registration}\\n' > .git"),
+                VerificationScenario.Stage(StageKind.Test, $"if [ -e {other}/secret.txt ]; then echo sees it; else echo hidden; fi")),
+            TestToken);
+
+        Assert.Equal(VerifyOutcome.Passed, result.Outcome);
+        Assert.Equal(["hidden"], StageOutput(scenario.Reporter));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task RunAsync_SandboxedStageFailsTheSameWayOnTheBaseCommit_TheBaseRanSandboxedToo()
     {
@@ -250,16 +342,6 @@ public sealed class StageSandboxTests : IDisposable
         Assert.Equal(VerifyOutcome.Passed, result.Outcome);
         Assert.True(File.Exists(onHost));
         Assert.DoesNotContain(scenario.Reporter.Events, e => e.OutputLine?.Text.StartsWith("sandbox:", StringComparison.Ordinal) == true);
-    }
-
-    // Polls for up to 10 s: the condition must come true, not merely be true at one instant.
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(50))
-        {
-            Assert.True(waited < TimeSpan.FromSeconds(10), "The condition did not come true within 10 s.");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TestToken);
-        }
     }
 
     private static List<string> StageOutput(RecordingReporter reporter) =>

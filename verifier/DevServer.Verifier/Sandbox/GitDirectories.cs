@@ -1,56 +1,89 @@
+using System.Text;
+
 namespace DevServer.Verifier.Sandbox;
 
 /// <summary>
 /// The git folders a worktree checkout uses outside itself: its <c>.git</c> file points at its private folder
-/// (<c>&lt;cache&gt;/worktrees/&lt;id&gt;</c>: HEAD, index), whose <c>commondir</c> names the repository it shares with every
-/// other worktree of the cache (objects, refs, configuration).
+/// (<c>&lt;cache&gt;/worktrees/&lt;id&gt;</c>: HEAD, index), inside the repository it shares with every other worktree of
+/// the cache (objects, refs, configuration).
 /// </summary>
 /// <param name="Common">The repository: the clone cache.</param>
 /// <param name="Private">The worktree's own folder.</param>
-/// <param name="OtherWorktrees">The folder of every worktree's own folder, when <paramref name="Private"/> is in it.</param>
-internal sealed record GitDirectories(string Common, string Private, string? OtherWorktrees)
+/// <param name="Worktrees">The folder of every worktree's own folder, <paramref name="Private"/>'s parent.</param>
+internal sealed record GitDirectories(string Common, string Private, string Worktrees)
 {
+    // A .git file is one line, "gitdir: <path>"; git's back-pointer the same.
+    private const int MaxFileBytes = 4096;
+
     /// <summary>
-    /// The folders of <paramref name="checkout"/>, or null when it is not a worktree or they are not inside
-    /// <paramref name="caches"/>: the <c>.git</c> file is in the writable checkout, so an earlier stage could have
-    /// rewritten it to point at any folder of the host, which the next stage would then see.
+    /// The folders of <paramref name="checkout"/>, or null when it is not a worktree of a repository inside
+    /// <paramref name="caches"/>. The <c>.git</c> file is in the writable checkout, so an earlier stage could have
+    /// rewritten it: to point at any folder of the host (refused: outside the caches), at another repository's cache or
+    /// another checkout's private folder (refused: the private folder's <c>gitdir</c>, which git keeps in the read-only
+    /// cache, must name this checkout's <c>.git</c>), or turned it into something that would hang or exhaust the verifier
+    /// when read (refused: only a small regular file is read).
     /// </summary>
     public static GitDirectories? Of(string checkout, string caches)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(Path.Combine(checkout, ".git"));
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            // No .git file (a folder, or none): the checkout holds its repository itself.
-            return null;
-        }
-
         const string Prefix = "gitdir:";
-        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        var dotGit = Path.Combine(checkout, ".git");
+        // No .git file (a folder, or none): the checkout holds its repository itself.
+        if (ReadSmallFile(dotGit) is not { } text || !text.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return null;
         }
 
-        var worktree = Path.GetFullPath(text[Prefix.Length..].Trim(), checkout);
-        var common = worktree;
+        // Only a linked worktree's folder, <common>/worktrees/<id>: a .git file naming a repository itself would lend the
+        // stage that whole repository, whichever it is.
+        var worktree = Path.TrimEndingDirectorySeparator(Path.GetFullPath(text[Prefix.Length..].Trim(), checkout));
+        var worktrees = Path.GetDirectoryName(worktree);
+        var common = worktrees is null ? null : Path.GetDirectoryName(worktrees);
+        if (worktrees is null || common is null || Path.GetFileName(worktrees) != "worktrees")
+        {
+            return null;
+        }
+
+        var cachesResolved = StageSandbox.Resolved(caches);
+        var commonResolved = StageSandbox.Resolved(common);
+        if (!StageSandbox.IsWithin(commonResolved, cachesResolved) || commonResolved == cachesResolved || !Directory.Exists(common))
+        {
+            return null;
+        }
+
+        // git's back-pointer from the registration to the checkout: only this checkout's own registration is lent.
+        if (ReadSmallFile(Path.Combine(worktree, "gitdir")) is not { } back
+            || StageSandbox.Resolved(Path.GetFullPath(back.Trim(), worktree)) != StageSandbox.Resolved(dotGit))
+        {
+            return null;
+        }
+
+        return new GitDirectories(common, worktree, worktrees);
+    }
+
+    /// <summary>
+    /// The text of a regular file of at most <see cref="MaxFileBytes"/> bytes, or null. Checked before it is opened (not a
+    /// link, size 1 to 4 KiB; a FIFO or device has size 0): opening a FIFO would block until a writer came, reading
+    /// <c>/dev/zero</c> would never end. Whatever left it there has ended with its stage, so it cannot be swapped between
+    /// the check and the read; the read is bounded all the same.
+    /// </summary>
+    private static string? ReadSmallFile(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists || file.LinkTarget is not null || file.Length is 0 or > MaxFileBytes)
+        {
+            return null;
+        }
+
         try
         {
-            common = Path.GetFullPath(File.ReadAllText(Path.Combine(worktree, "commondir")).Trim(), worktree);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+            var buffer = new byte[MaxFileBytes];
+            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            return Encoding.UTF8.GetString(buffer, 0, read);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            // Not a linked worktree's folder: it is the repository itself.
-        }
-
-        if (!StageSandbox.IsWithin(common, caches) || common == caches || !StageSandbox.IsWithin(worktree, common) || !Directory.Exists(common))
-        {
             return null;
         }
-
-        var worktrees = Path.Combine(common, "worktrees");
-        return new GitDirectories(common, worktree, Path.GetDirectoryName(worktree) == worktrees ? worktrees : null);
     }
 }

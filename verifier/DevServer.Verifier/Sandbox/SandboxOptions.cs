@@ -35,8 +35,18 @@ internal sealed class SandboxOptions
     /// <summary>The bubblewrap program: a path, or a name looked up in PATH (default <c>bwrap</c>).</summary>
     public string BwrapPath { get; set; } = "bwrap";
 
-    /// <summary>More host paths (absolute, existing) a stage may write, such as a package cache shared by all stages.</summary>
+    /// <summary>
+    /// More host paths (absolute, existing) a stage may write, such as a package cache shared by all stages. One inside
+    /// the home (<c>~/.npm</c>) works: it is bound on top of the fresh home. None may contain a hidden path.
+    /// </summary>
     public IList<string> ReadWritePaths { get; } = [];
+
+    /// <summary>
+    /// Host paths (absolute, existing) a stage sees read-only although they are covered by the fresh home or a hidden
+    /// path: a toolchain installed in the verifier's home (<c>~/.dotnet</c>, <c>~/.cargo</c>, pyenv). None may contain a
+    /// hidden path.
+    /// </summary>
+    public IList<string> ReadOnlyPaths { get; } = [];
 
     /// <summary>More host paths (absolute) a stage must not see: a folder becomes an empty tmpfs, a file an empty file.</summary>
     public IList<string> HiddenPaths { get; } = [];
@@ -52,15 +62,18 @@ internal sealed class SandboxOptions
                 errors.Add($"{Section}:Mode '{options.Mode}' must be None or Bubblewrap.");
             }
 
-            foreach (var path in options.ReadWritePaths)
+            foreach (var (setting, paths) in new[] { ("ReadWritePaths", options.ReadWritePaths), ("ReadOnlyPaths", options.ReadOnlyPaths) })
             {
-                if (PathProblem(path) is { } problem)
+                foreach (var path in paths)
                 {
-                    errors.Add($"{Section}:ReadWritePaths '{path}' {problem}.");
-                }
-                else if (!Directory.Exists(path) && !File.Exists(path))
-                {
-                    errors.Add($"{Section}:ReadWritePaths '{path}' does not exist (bubblewrap can only bind what is there).");
+                    if (PathProblem(path) is { } problem)
+                    {
+                        errors.Add($"{Section}:{setting} '{path}' {problem}.");
+                    }
+                    else if (!Directory.Exists(path) && !File.Exists(path))
+                    {
+                        errors.Add($"{Section}:{setting} '{path}' does not exist (bubblewrap can only bind what is there).");
+                    }
                 }
             }
 

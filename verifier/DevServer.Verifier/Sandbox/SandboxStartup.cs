@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace DevServer.Verifier.Sandbox;
 
 /// <summary>
-/// At start, says once which sandbox the stages run in, and with bubblewrap first proves that it works here: a stage
-/// that runs <c>true</c> in a throwaway checkout, with every mount a real stage gets. A machine that forbids the
+/// At start, says once which sandbox the stages run in, and with bubblewrap first proves that it works here: bwrap runs
+/// <c>true</c> with the namespaces, the home, the hides and the configured binds a stage gets, in a throwaway folder
+/// that is not a worktree (so without the clone cache's mounts, which need a real checkout). A machine that forbids the
 /// namespaces (or a bwrap that is not bubblewrap) stops the verifier with bwrap's own words, rather than failing every
 /// verification, or running stages unsandboxed.
 /// </summary>
