@@ -220,33 +220,11 @@ public sealed partial class Workspace(string root)
         ReadRegistration(worktree) is { } registration ? Path.GetDirectoryName(Path.GetDirectoryName(registration)) : null;
 
     // The worktree's registration inside its cache (<cache>/worktrees/<id>), as its .git file names it; null when the
-    // folder is no worktree (or a broken one). The worktree is not trusted: a stage may have replaced its .git file, and
-    // reading a FIFO would wait forever, a link to /dev/zero would never end. So only a small regular file is read:
-    // not a link, and 1 to 4 KiB long (FIFOs, sockets and device nodes have no size).
+    // folder is no worktree (or a broken one). The worktree is not trusted: a stage may have replaced its .git file.
     private static string? ReadRegistration(string worktree)
     {
-        const int MaxBytes = 4096;
-        var dotGit = new FileInfo(Path.Combine(worktree, ".git"));
-        if (!dotGit.Exists || dotGit.LinkTarget is not null || dotGit.Length is 0 or > MaxBytes)
-        {
-            return null;
-        }
-
-        string text;
-        try
-        {
-            using var stream = new FileStream(dotGit.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
-            var buffer = new byte[MaxBytes];
-            var length = stream.ReadAtLeast(buffer, MaxBytes, throwOnEndOfStream: false);
-            text = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
         const string Prefix = "gitdir: ";
-        var line = text.Split('\n', 2)[0];
+        var line = (UntrustedFile.ReadSmall(Path.Combine(worktree, ".git")) ?? "").Split('\n', 2)[0];
         var gitDirectory = line.StartsWith(Prefix, StringComparison.Ordinal) ? line[Prefix.Length..].Trim() : "";
         return gitDirectory.Length > 0 && !gitDirectory.Contains('\0', StringComparison.Ordinal) ? Path.GetFullPath(gitDirectory, worktree) : null;
     }

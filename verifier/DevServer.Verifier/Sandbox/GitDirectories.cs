@@ -1,4 +1,4 @@
-using System.Text;
+using DevServer.Vendors.Core.Git;
 
 namespace DevServer.Verifier.Sandbox;
 
@@ -12,23 +12,20 @@ namespace DevServer.Verifier.Sandbox;
 /// <param name="Worktrees">The folder of every worktree's own folder, <paramref name="Private"/>'s parent.</param>
 internal sealed record GitDirectories(string Common, string Private, string Worktrees)
 {
-    // A .git file is one line, "gitdir: <path>"; git's back-pointer the same.
-    private const int MaxFileBytes = 4096;
-
     /// <summary>
     /// The folders of <paramref name="checkout"/>, or null when it is not a worktree of a repository inside
     /// <paramref name="caches"/>. The <c>.git</c> file is in the writable checkout, so an earlier stage could have
     /// rewritten it: to point at any folder of the host (refused: outside the caches), at another repository's cache or
     /// another checkout's private folder (refused: the private folder's <c>gitdir</c>, which git keeps in the read-only
     /// cache, must name this checkout's <c>.git</c>), or turned it into something that would hang or exhaust the verifier
-    /// when read (refused: only a small regular file is read).
+    /// when read (refused: see <see cref="UntrustedFile"/>).
     /// </summary>
     public static GitDirectories? Of(string checkout, string caches)
     {
         const string Prefix = "gitdir:";
         var dotGit = Path.Combine(checkout, ".git");
         // No .git file (a folder, or none): the checkout holds its repository itself.
-        if (ReadSmallFile(dotGit) is not { } text || !text.StartsWith(Prefix, StringComparison.Ordinal))
+        if (UntrustedFile.ReadSmall(dotGit) is not { } text || !text.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return null;
         }
@@ -51,39 +48,12 @@ internal sealed record GitDirectories(string Common, string Private, string Work
         }
 
         // git's back-pointer from the registration to the checkout: only this checkout's own registration is lent.
-        if (ReadSmallFile(Path.Combine(worktree, "gitdir")) is not { } back
+        if (UntrustedFile.ReadSmall(Path.Combine(worktree, "gitdir")) is not { } back
             || StageSandbox.Resolved(Path.GetFullPath(back.Trim(), worktree)) != StageSandbox.Resolved(dotGit))
         {
             return null;
         }
 
         return new GitDirectories(common, worktree, worktrees);
-    }
-
-    /// <summary>
-    /// The text of a regular file of at most <see cref="MaxFileBytes"/> bytes, or null. Checked before it is opened (not a
-    /// link, size 1 to 4 KiB; a FIFO or device has size 0): opening a FIFO would block until a writer came, reading
-    /// <c>/dev/zero</c> would never end. Whatever left it there has ended with its stage, so it cannot be swapped between
-    /// the check and the read; the read is bounded all the same.
-    /// </summary>
-    private static string? ReadSmallFile(string path)
-    {
-        var file = new FileInfo(path);
-        if (!file.Exists || file.LinkTarget is not null || file.Length is 0 or > MaxFileBytes)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-            var buffer = new byte[MaxFileBytes];
-            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            return Encoding.UTF8.GetString(buffer, 0, read);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }
