@@ -33,6 +33,9 @@ internal sealed partial class LocalSystem : IAsyncDisposable
     private static readonly TimeSpan OrchestratorGrace = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WorkerGrace = TimeSpan.FromSeconds(15);
 
+    // How long a failed piece of work waits to learn whether a program's end caused it.
+    private static readonly TimeSpan ExitNoticeGrace = TimeSpan.FromSeconds(2);
+
     private readonly LocalSystemOptions _options;
     private readonly Action<string> _note;
     private readonly TimeProvider _clock;
@@ -142,13 +145,35 @@ internal sealed partial class LocalSystem : IAsyncDisposable
         {
             return await work(programEnded.Token);
         }
-        catch (Exception ex) when (ended.IsCompletedSuccessfully && !cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException(ExitCodes.Failure, await DescribeExitAsync(await ended));
+            // A program that ends makes the work fail in whatever way the work happens to notice (its token cancelled, a
+            // call broken, a stream's state: an InvalidOperationException was seen in CI), and its exit may be noticed a
+            // moment after that failure. The program's end is then the cause to report, whichever it was.
+            if (await HasEndedAsync(ended))
+            {
+                throw new CliException(ExitCodes.Failure, await DescribeExitAsync(await ended));
+            }
+
+            throw;
         }
         finally
         {
             await programEnded.CancelAsync();
+        }
+    }
+
+    // Whether a program has ended, or ends within a short while: only asked once the work has failed.
+    private async Task<bool> HasEndedAsync(Task<ChildProgram> ended)
+    {
+        try
+        {
+            await ended.WaitAsync(ExitNoticeGrace, _clock);
+            return true;
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+            return false;
         }
     }
 
