@@ -51,6 +51,10 @@ internal sealed class SandboxOptions
     /// <summary>More host paths (absolute) a stage must not see: a folder becomes an empty tmpfs, a file an empty file.</summary>
     public IList<string> HiddenPaths { get; } = [];
 
+    /// <summary>The settings that bind host paths into the sandbox, by name (for messages), in the order they are bound.</summary>
+    internal IEnumerable<(string Setting, IList<string> Paths)> BoundPathSettings =>
+        [(nameof(ReadOnlyPaths), ReadOnlyPaths), (nameof(ReadWritePaths), ReadWritePaths)];
+
     /// <summary>Checks the settings at start-up, naming every bad one; with Bubblewrap, also that its program exists.</summary>
     internal sealed class Validation : IValidateOptions<SandboxOptions>
     {
@@ -62,7 +66,7 @@ internal sealed class SandboxOptions
                 errors.Add($"{Section}:Mode '{options.Mode}' must be None or Bubblewrap.");
             }
 
-            foreach (var (setting, paths) in new[] { ("ReadWritePaths", options.ReadWritePaths), ("ReadOnlyPaths", options.ReadOnlyPaths) })
+            foreach (var (setting, paths) in options.BoundPathSettings)
             {
                 foreach (var path in paths)
                 {

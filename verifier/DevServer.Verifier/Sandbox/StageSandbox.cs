@@ -92,7 +92,7 @@ internal sealed class StageSandbox
             .. _options.HiddenPaths.Select((path, index) => (path, $"{SandboxOptions.Section}:HiddenPaths:{index}")),
         ];
         var errors = new List<string>();
-        foreach (var (setting, paths) in new[] { ("ReadOnlyPaths", _options.ReadOnlyPaths), ("ReadWritePaths", _options.ReadWritePaths) })
+        foreach (var (setting, paths) in _options.BoundPathSettings)
         {
             for (var index = 0; index < paths.Count; index++)
             {
