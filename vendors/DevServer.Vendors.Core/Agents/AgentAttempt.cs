@@ -59,7 +59,12 @@ public static class AgentAttempt
     /// the work so far (<see cref="AgentWork.PriorWork"/>: a resumed session's own earlier work, or the primary vendor's
     /// after a failover) so the agent continues from it, and only then checks out the submodules: the prior work decides
     /// which there are (it may move, add, remove or replace one with ordinary files). Prior work that does not apply, or
-    /// whose submodules cannot be checked out, fails the preparation.
+    /// whose submodules cannot be checked out, fails the preparation, with one exception: a submodule the prior work
+    /// records at a commit its origin does not have (a commit made inside it, which failed that attempt) is checked out
+    /// as the base has it instead, with a worker line saying so (see
+    /// <see cref="Workspace.CheckOutPriorWorkSubmodulesAsync(string, string, Action{ProcessOutputLine}?, CancellationToken)"/>):
+    /// every later attempt gets the same prior work, so failing here would stop the task for good, while this attempt's
+    /// agent, told why the last one failed, can fix it.
     /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static async Task<WorktreePreparation> PrepareWorktreeAsync(
@@ -90,8 +95,8 @@ public static class AgentAttempt
             return prepared with { Succeeded = false, Error = $"The prior work does not apply to {prepared.BaseCommit}: {applied.Error}" };
         }
 
-        var submodules = await workspace.CheckOutSubmodulesAsync(
-            prepared.Path, line => reporter.Report(OutputLine(OutputSource.Worker, line)), cancellationToken);
+        var submodules = await workspace.CheckOutPriorWorkSubmodulesAsync(
+            prepared.Path, prepared.BaseCommit, line => reporter.Report(OutputLine(OutputSource.Worker, line)), cancellationToken);
         return submodules.Succeeded
             ? prepared
             : prepared with { Succeeded = false, Error = $"The submodules cannot be checked out with the prior work applied: {submodules.Error}" };
@@ -161,11 +166,14 @@ public static class AgentAttempt
         }
     }
 
-    // The error an attempt fails with when the agent left work inside submodules; a retry's agent reads it.
+    // The error an attempt fails with when the agent left work inside submodules; a retry's agent reads it (as the previous
+    // failure in its prompt), so it says what to do. The next attempt starts with a submodule whose commit its origin lacks
+    // back at the base's commit (PrepareWorktreeAsync), so "the commit it starts at" is one that can be delivered.
     private static string UndeliverableSubmoduleWork(IReadOnlyList<string> problems) =>
-        "The work inside submodules cannot be delivered: only the superproject's changes travel as the patch series "
-            + "(a submodule may only be moved to a commit its origin has). Make the change in the superproject instead, "
-            + "or leave the submodules as they were.\n" + string.Join('\n', problems);
+        "The work inside submodules cannot be delivered: only the superproject's changes travel as the patch series, and a "
+            + "submodule may only be moved to a commit its origin already has, so changes and commits made inside a submodule are "
+            + "lost. Make the change in the superproject's own files instead, and leave each submodule at the commit it starts at "
+            + "(a new attempt starts each at a commit its origin has).\n" + string.Join('\n', problems);
 
     /// <summary>An output line as an event, cut to 4 KiB.</summary>
     public static WorkEvent OutputLine(OutputSource source, ProcessOutputLine line) => new()

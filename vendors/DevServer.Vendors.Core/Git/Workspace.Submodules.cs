@@ -54,7 +54,37 @@ public sealed partial class Workspace
     /// <param name="log">Gets git's output lines (URLs' user-info masked).</param>
     /// <param name="cancellationToken">Stops git; the method then throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>A failed value naming the submodule when its origin cannot be fetched or lacks the recorded commit.</returns>
-    public async Task<SubmoduleCheckout> CheckOutSubmodulesAsync(string worktreePath, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
+    public Task<SubmoduleCheckout> CheckOutSubmodulesAsync(string worktreePath, Action<ProcessOutputLine>? log, CancellationToken cancellationToken) =>
+        CheckOutWorktreeSubmodulesAsync(worktreePath, null, log, cancellationToken);
+
+    /// <summary>
+    /// <see cref="CheckOutSubmodulesAsync(string, Action{ProcessOutputLine}?, CancellationToken)"/> for an agent's worktree
+    /// after an earlier attempt's work was applied on <paramref name="baseCommit"/>, with one difference: a submodule whose
+    /// recorded commit its origin does not have (the earlier agent committed inside the submodule, and the superproject
+    /// recorded that commit) does not fail the checkout. It is checked out at the commit the base records for it instead
+    /// (when the base records none there, its folder stays empty and its gitlink is taken out of the index), the index is
+    /// set to match, and a log line says so. The next agent is told why its predecessor failed and can fix the work; had
+    /// this failed, the task would have stopped for good, since every later attempt gets the same earlier work. Unless
+    /// the agent does otherwise, its work then records the submodule as the base has it. Only for the agent's side: the
+    /// verifier must fail on such a series rather than test something other than what would be delivered.
+    /// Everything else that fails (an unreachable or refused URL, an unreadable <c>.gitmodules</c>, nested submodules, the
+    /// base's commit missing too) fails as in the other method.
+    /// </summary>
+    /// <param name="worktreePath">A worktree prepared without submodules, with the earlier work applied.</param>
+    /// <param name="baseCommit">The commit the earlier work was applied on (full hash).</param>
+    /// <param name="log">Gets git's output lines and one line per submodule checked out at the base's commit instead.</param>
+    /// <param name="cancellationToken">Stops git; the method then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>A failed value naming the submodule when it cannot be checked out at either commit.</returns>
+    public Task<SubmoduleCheckout> CheckOutPriorWorkSubmodulesAsync(
+        string worktreePath, string baseCommit, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(baseCommit);
+        return CheckOutWorktreeSubmodulesAsync(worktreePath, baseCommit, log, cancellationToken);
+    }
+
+    // baseCommit: null, or the commit to fall back to (CheckOutPriorWorkSubmodulesAsync).
+    private async Task<SubmoduleCheckout> CheckOutWorktreeSubmodulesAsync(
+        string worktreePath, string? baseCommit, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
     {
         if (!HasGitmodules(worktreePath))
         {
@@ -67,14 +97,22 @@ public sealed partial class Workspace
             return SubmoduleCheckout.Failed($"The worktree {worktreePath} has no origin to resolve its submodules' URLs against.");
         }
 
-        var error = await CheckOutSubmodulesAsync(worktreePath, origin, IsLocalLocation(origin), string.Empty, Masked(log), cancellationToken);
+        var error = await CheckOutSubmodulesAsync(worktreePath, origin, IsLocalLocation(origin), string.Empty, baseCommit, Masked(log), cancellationToken);
         return error is null ? SubmoduleCheckout.Done : SubmoduleCheckout.Failed(MaskCredentials(error));
     }
 
     // relativeMayBeLocal: whether file transport is allowed for a relative URL found here (the repository naming it was
-    // itself reached by a local path the user or a relative URL chose, see the remarks).
+    // itself reached by a local path the user or a relative URL chose, see the remarks). baseCommit: for the worktree's own
+    // submodules only, the commit to fall back to (see CheckOutPriorWorkSubmodulesAsync); null everywhere else. Nested
+    // submodules never fall back: their commits come from their parent's origin, not from a patch series.
     private async Task<string?> CheckOutSubmodulesAsync(
-        string directory, string url, bool relativeMayBeLocal, string prefix, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
+        string directory,
+        string url,
+        bool relativeMayBeLocal,
+        string prefix,
+        string? baseCommit,
+        Action<ProcessOutputLine>? log,
+        CancellationToken cancellationToken)
     {
         if (!HasGitmodules(directory))
         {
@@ -102,14 +140,20 @@ public sealed partial class Workspace
             var folder = Path.Combine(directory, submodule.Path);
             if (await HeadOfAsync(folder, cancellationToken) != submodule.Commit)
             {
-                var error = await CloneAtCommitAsync(submodule, folder, shown, fileAllowed, log, cancellationToken);
-                if (error is not null)
+                var failed = await CloneAtCommitAsync(submodule, folder, shown, fileAllowed, log, cancellationToken);
+                if (failed is { CommitMissing: true } && baseCommit is not null)
                 {
-                    return error;
+                    failed = await FallBackToBaseAsync(directory, submodule, folder, fileAllowed, baseCommit, failed, log, cancellationToken);
+                }
+
+                if (failed is not null)
+                {
+                    return failed.Message;
                 }
             }
 
-            var nested = await CheckOutSubmodulesAsync(folder, submodule.Url, fileAllowed, shown + "/", log, cancellationToken);
+            // A submodule left empty has no .gitmodules: nothing nested is checked out.
+            var nested = await CheckOutSubmodulesAsync(folder, submodule.Url, fileAllowed, shown + "/", null, log, cancellationToken);
             if (nested is not null)
             {
                 return nested;
@@ -119,8 +163,75 @@ public sealed partial class Workspace
         return null;
     }
 
+    // The worktree's submodule whose recorded commit its origin lacks, as the base has it: checked out at the base's
+    // commit, or left empty and out of the index when the base records no submodule there. Null when done, else why not.
+    private async Task<CheckoutError?> FallBackToBaseAsync(
+        string worktree,
+        Submodule submodule,
+        string folder,
+        bool fileAllowed,
+        string baseCommit,
+        CheckoutError missing,
+        Action<ProcessOutputLine>? log,
+        CancellationToken cancellationToken)
+    {
+        var atBase = await GitlinkAtAsync(worktree, baseCommit, submodule.Path, cancellationToken);
+        if (atBase == submodule.Commit)
+        {
+            // The base itself records the missing commit: nothing better to fall back to.
+            return missing;
+        }
+
+        string instead;
+        if (atBase is null)
+        {
+            // As git leaves a submodule it does not check out: an empty folder. Out of the index too, or the next series
+            // would carry the unreachable commit on (git add --all keeps the gitlink of an empty submodule folder as it is).
+            Folders.Delete(folder);
+            Directory.CreateDirectory(folder);
+            await GitCommand.RunCheckedAsync(worktree, ["update-index", "--force-remove", "--", submodule.Path], cancellationToken);
+            instead = $"the base records no submodule at {submodule.Path}, so its folder is left empty and its gitlink is taken out of the index "
+                + "(.gitmodules still names it)";
+        }
+        else
+        {
+            var failed = await CloneAtCommitAsync(submodule with { Commit = atBase }, folder, submodule.Path, fileAllowed, log, cancellationToken);
+            if (failed is not null)
+            {
+                return new CheckoutError($"{missing.Message} The commit the base records instead cannot be checked out either: {failed.Message}", CommitMissing: false);
+            }
+
+            // The index records what is checked out, as the next commit of the work will.
+            await GitCommand.RunCheckedAsync(worktree, ["update-index", "--cacheinfo", $"160000,{atBase},{submodule.Path}"], cancellationToken);
+            instead = $"checked out at {atBase}, the commit the base records, instead";
+        }
+
+        log?.Invoke(new ProcessOutputLine(true,
+            $"Submodule '{submodule.Name}' (path {submodule.Path}, URL {submodule.Url}): the prior work records {submodule.Commit}, which its origin "
+            + $"does not have; {instead}. Commits made inside a submodule cannot be delivered: change the superproject instead, or push the "
+            + "submodule's commit to its origin first. Unless the agent does either, its work records the submodule as the base has it."));
+        return null;
+    }
+
+    // The commit a gitlink of <commit>'s tree records at the path, or null when the path is no gitlink there.
+    private static async Task<string?> GitlinkAtAsync(string repository, string commit, string path, CancellationToken cancellationToken)
+    {
+        var listed = await GitCommand.RunCheckedAsync(repository, ["--literal-pathspecs", "ls-tree", "-z", commit, "--", path], cancellationToken);
+        foreach (var record in listed.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "<mode> <type> <object>\t<path>"
+            var tab = record.IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && record[(tab + 1)..] == path && record[..tab].Split(' ') is ["160000", "commit", var recorded])
+            {
+                return recorded;
+            }
+        }
+
+        return null;
+    }
+
     // The submodule's folder afresh: a copy of its cache (which gets the commit first), then the commit checked out.
-    private async Task<string?> CloneAtCommitAsync(
+    private async Task<CheckoutError?> CloneAtCommitAsync(
         Submodule submodule, string folder, string shown, bool fileAllowed, Action<ProcessOutputLine>? log, CancellationToken cancellationToken)
     {
         var url = submodule.Url!;
@@ -133,7 +244,7 @@ public sealed partial class Workspace
             var missing = await FetchCommitAsync(cache, url, submodule.Commit, fileAllowed, log, cancellationToken);
             if (missing is not null)
             {
-                return $"Cannot check out {described} at {submodule.Commit}: {missing.Reason}";
+                return new CheckoutError($"Cannot check out {described} at {submodule.Commit}: {missing.Reason}", missing.OriginReached);
             }
 
             // Under the cache's lock, so the cleanup cannot remove the cache mid-clone. The cache is the workspace's own
@@ -144,7 +255,7 @@ public sealed partial class Workspace
                 Root, ["-c", "protocol.file.allow=always", "clone", "--quiet", "--no-checkout", "--no-hardlinks", "--", cache, folder], log, cancellationToken);
             if (!cloned.Succeeded)
             {
-                return $"Cannot check out {described}: git clone of its cache failed: {cloned.Tail()}";
+                return new CheckoutError($"Cannot check out {described}: git clone of its cache failed: {cloned.Tail()}", CommitMissing: false);
             }
         }
         finally
@@ -158,7 +269,7 @@ public sealed partial class Workspace
             folder, ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", submodule.Commit], log, cancellationToken);
         if (!checkedOut.Succeeded)
         {
-            return $"Cannot check out {described} at {submodule.Commit}: {checkedOut.Tail()}";
+            return new CheckoutError($"Cannot check out {described} at {submodule.Commit}: {checkedOut.Tail()}", CommitMissing: false);
         }
 
         // The clone and checkout are quiet; one line tells the task's log which submodule came from where.
@@ -423,4 +534,7 @@ public sealed partial class Workspace
 
     // Why a submodule cache lacks a commit; OriginReached tells "the origin does not have it" from "cannot tell".
     private sealed record FetchFailure(string Reason, bool OriginReached);
+
+    // Why a submodule cannot be checked out; CommitMissing: only because its origin, reached, lacks the commit.
+    private sealed record CheckoutError(string Message, bool CommitMissing);
 }

@@ -155,7 +155,7 @@ public sealed partial class Workspace(string root)
         // Outside the repository cache's lock: submodules have caches (and locks) of their own, and the worktree is
         // this caller's alone by now. Relative submodule URLs resolve against the repository's location.
         var submodules = checkOutSubmodules && HasGitmodules(worktree)
-            ? await CheckOutSubmodulesAsync(worktree, source.Location, IsLocalLocation(source.Location), string.Empty, Masked(log), cancellationToken)
+            ? await CheckOutSubmodulesAsync(worktree, source.Location, IsLocalLocation(source.Location), string.Empty, null, Masked(log), cancellationToken)
             : null;
         return submodules is null
             ? new WorktreePreparation(true, worktree, commit, string.Empty)
