@@ -4,7 +4,9 @@ namespace DevServer.Processes;
 
 /// <summary>
 /// Runs child processes. Every child gets its own session and process group, so that stopping it reaches all it
-/// started; its standard input is empty; its output is read line by line.
+/// started; its standard input is empty; its output is read line by line. In a process that opened a
+/// <see cref="ProcessGroupLedger"/> (the workers), every child is also recorded there until it is let go, so that a
+/// later start can stop what this process left running if it is killed outright.
 /// </summary>
 public static class ProcessRunner
 {

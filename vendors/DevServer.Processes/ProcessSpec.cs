@@ -62,4 +62,10 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
     /// megabyte (Claude Code's stream-json) need more. Memory grows to this size only when such a line arrives.
     /// </summary>
     public int MaxLineLength { get; init; } = LineReader.DefaultMaxLineBytes;
+
+    /// <summary>
+    /// Tests only: the ledger to record the child in instead of the process-wide one (<see cref="ProcessGroupLedger.OpenForThisProcess"/>),
+    /// since a test process runs many ledgers at once.
+    /// </summary>
+    internal ProcessGroupLedger? Ledger { get; init; }
 }

@@ -92,7 +92,12 @@ internal static class ProcessTree
     public static bool IsAlive(ProcessIdentity process) =>
         TryReadStat(process.Id) is { } stat && stat.StartTime == process.StartTime && stat.State is not ('Z' or 'X');
 
-    private static bool Signal(int target, int signal)
+    /// <summary>The process with this id as it is now (its start time), or null when there is none or it has ended.</summary>
+    public static ProcessIdentity? Identify(int id) =>
+        TryReadStat(id) is { State: not ('Z' or 'X') } stat ? new ProcessIdentity(id, stat.StartTime) : null;
+
+    /// <summary>Sends a signal to one process; false when it has ended (or is not ours to signal).</summary>
+    public static bool Signal(int target, int signal)
     {
         if (NativeMethods.Kill(target, signal) == 0)
         {

@@ -25,13 +25,15 @@ public sealed class RunningProcess : IAsyncDisposable
     private readonly Lock _stopLock = new();
     private readonly long _startedAt;
     private readonly Task<ProcessExit> _exit;
+    private readonly ChildRecord? _record;
     private Exception? _callbackFailure;
     private Task<ProcessExit>? _stop;
     private volatile bool _stopRequested;
     private volatile bool _killedBeforeExit;
 
-    private RunningProcess(Process process, ProcessSpec spec, Action<ProcessOutputLine>? onLine)
+    private RunningProcess(Process process, ProcessSpec spec, Action<ProcessOutputLine>? onLine, ChildRecord? record)
     {
+        _record = record;
         var gracePeriod = spec.GracePeriod;
         var stopSignal = spec.StopSignal;
         _maxLineBytes = spec.MaxLineLength;
@@ -142,6 +144,14 @@ public sealed class RunningProcess : IAsyncDisposable
         }
 
         ChildEnvironment.Apply(spec, startInfo.Environment);
+
+        // Recorded before the start, so that even a worker killed right after it leaves the child findable.
+        var record = (spec.Ledger ?? ProcessGroupLedger.Current)?.Add();
+        if (record is not null)
+        {
+            startInfo.Environment[record.Marker.Key] = record.Marker.Value;
+        }
+
         var process = new Process { StartInfo = startInfo };
         try
         {
@@ -152,14 +162,24 @@ public sealed class RunningProcess : IAsyncDisposable
         catch
         {
             process.Dispose();
+            record?.Remove();
             throw;
         }
 
-        return new RunningProcess(process, spec, onLine);
+        record?.Started(process.Id);
+        return new RunningProcess(process, spec, onLine, record);
     }
 
-    /// <summary>Releases the process handle without stopping anything (the child has ended or is left running).</summary>
-    internal void Release() => _process.Dispose();
+    /// <summary>
+    /// Releases the process handle without stopping anything (the child has ended or is left running), and forgets
+    /// the child in the process group ledger: after a stop its group is gone, and what a child that ended on its own
+    /// left behind was left on purpose (see <see cref="ProcessGroupLedger"/>).
+    /// </summary>
+    internal void Release()
+    {
+        _process.Dispose();
+        _record?.Remove();
+    }
 
     private async Task<ProcessExit> StopCoreAsync(CancellationToken cancellationToken)
     {
@@ -188,6 +208,9 @@ public sealed class RunningProcess : IAsyncDisposable
         ProcessTree.SignalGroup(Id, NativeMethods.SigKill);
         ProcessTree.Kill(tree);
         await ProcessTree.WaitUntilEndedAsync(tree, KillTimeout);
+
+        // The group is gone: nothing is left for a later reap.
+        _record?.Remove();
         return await _exit;
     }
 

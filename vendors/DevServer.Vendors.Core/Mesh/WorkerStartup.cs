@@ -8,7 +8,8 @@ namespace DevServer.Vendors.Core.Mesh;
 /// cannot honour, reported as <see cref="OptionsValidationException"/> by the options' validation or a start-up check —
 /// ends the program with its message on stderr and exit code 1, not with an unhandled-exception stack trace (which
 /// `devserver up` would show as "ended by signal 6" with the message buried in the trace). Anything else is a bug and
-/// keeps its stack trace.
+/// keeps its stack trace. It also opens the worker's process group ledger (<c>&lt;workspace root&gt;/run/process-groups</c>)
+/// and stops what a previous life of the worker, killed outright, left running (see <see cref="LeftoverProcesses"/>).
 /// </summary>
 public static class WorkerStartup
 {
@@ -21,7 +22,13 @@ public static class WorkerStartup
         ArgumentNullException.ThrowIfNull(builder);
         try
         {
-            builder.Build().Run();
+            var host = builder.Build();
+
+            // Before any hosted service starts a child or connects: what a killed previous life of this worker left
+            // running is stopped first, and every child from now on is recorded. The reap is bounded (a short grace,
+            // then SIGKILL), so the start-up does not take a token.
+            LeftoverProcesses.OpenAndReapAsync(host.Services, CancellationToken.None).GetAwaiter().GetResult();
+            host.Run();
             return 0;
         }
         catch (OptionsValidationException exception)
