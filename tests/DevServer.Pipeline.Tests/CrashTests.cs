@@ -1,9 +1,11 @@
+using System.Globalization;
 using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Repositories.V1;
 using DevServer.Contracts.Tasks.V1;
 using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
 
 using DevServer.Pipeline.Testing;
+using DevServer.Testing;
 
 namespace DevServer.Pipeline.Tests;
 
@@ -13,13 +15,15 @@ public sealed class CrashTests
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task SidecarKilledMidTask_TaskFinishesOnAnotherSidecar()
+    public async Task SidecarKilledMidTask_TaskFinishesOnAnotherSidecar_AndTheRestartedSidecarStopsTheLeftoverAgent()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var host = new PipelineHost("sidecar-crash", typeof(PipelineTests).Assembly);
         await host.StartOrchestratorAsync(ct);
         var started = Path.Combine(host.Root, "first-started");
-        var doomed = host.StartScriptSidecar("doomed", $"touch {started}; sleep 300");
+        // The agent writes its pid (the shell's, which exec hands to sleep) and then stays, quiet, as a build would.
+        const string doomedAgent = "echo $$ > pid.tmp && mv pid.tmp {0}; exec sleep 300";
+        var doomed = host.StartScriptSidecar("doomed", string.Format(CultureInfo.InvariantCulture, doomedAgent, started));
         host.StartVerifier("verifier-a");
         await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand });
         var created = await host.Tasks().CreateTaskAsync(
@@ -36,6 +40,18 @@ public sealed class CrashTests
         var events = await host.ReadEventsAsync(created.Task.Id, ct);
         Assert.Contains(events, e => e.WorkerLost is { WorkerName: "doomed" });
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+
+        // The killed sidecar's agent outlived it (nothing else stops its process group); the sidecar's next start on the
+        // same workspace stops it before connecting (the process group ledger).
+        var agent = int.Parse(await File.ReadAllTextAsync(started, ct), CultureInfo.InvariantCulture);
+        var agentStartTime = ProcFs.StartTime(agent) ?? throw new Xunit.Sdk.XunitException("The killed sidecar's agent did not outlive it.");
+        host.StartScriptSidecar("doomed", "true");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (ProcFs.IsRunning(agent, agentStartTime))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The restarted sidecar did not stop the killed one's agent (pid {agent}) within 60 s.");
+            await Task.Delay(100, ct);
+        }
     }
 
     [Fact]
