@@ -3,6 +3,7 @@
 #   ./build.sh run    runs the product's main job on the embedded default (no API keys, no external services)
 #   ./build.sh test   runs the whole test suite and ends with one line "N passed, M failed"
 #   ./build.sh bench [rpc|pipeline|repomap]  runs a benchmark (figures in docs/benchmarks.md, docs/repo-map.md)
+#   ./build.sh publish [--output DIR] [--no-build]  writes the deployable bundle (deploy/README.md)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -82,6 +83,76 @@ dashboard() {
   # web/dist, which the orchestrator serves on its web port (`devserver up` prints the address).
   log "web: build the dashboard"
   (cd "$root/web" && npm run --silent build >/dev/null)
+}
+
+# --- publish -------------------------------------------------------------------------------------------------
+# The deployables of the bundle: <folder in the bundle> <project> <its executable> <its command in bin/>.
+publish_programs=(
+  "orchestrator orchestrator/DevServer.Orchestrator/DevServer.Orchestrator.csproj DevServer.Orchestrator devserver-orchestrator"
+  "verifier verifier/DevServer.Verifier/DevServer.Verifier.csproj DevServer.Verifier devserver-verifier"
+  "script vendors/DevServer.Vendors.Script/DevServer.Vendors.Script.csproj DevServer.Vendors.Script devserver-sidecar-script"
+  "claude vendors/DevServer.Vendors.Claude/DevServer.Vendors.Claude.csproj DevServer.Vendors.Claude devserver-sidecar-claude"
+  "glm vendors/DevServer.Vendors.Glm/DevServer.Vendors.Glm.csproj DevServer.Vendors.Glm devserver-sidecar-glm"
+  "gemini vendors/DevServer.Vendors.Gemini/DevServer.Vendors.Gemini.csproj DevServer.Vendors.Gemini devserver-sidecar-gemini"
+  "codex vendors/DevServer.Vendors.Codex/DevServer.Vendors.Codex.csproj DevServer.Vendors.Codex devserver-sidecar-codex"
+  "cli cli/DevServer.Cli/DevServer.Cli.csproj devserver devserver"
+)
+
+publish() {
+  # The bundle deploy/install.sh installs: every program framework-dependent (the host needs the ASP.NET Core 10
+  # runtime, not the SDK) in a folder of its own, bin/ with one command per program (the units' ExecStart), the
+  # dashboard in the orchestrator's wwwroot (Orchestrator:Web:DistPath's default), the units and install.sh.
+  # --no-build publishes the Release build already made (dotnet build DevServer.sln -c Release, as CI and
+  # ./build.sh test do) instead of building first.
+  local output="${ArtifactsPath:-$root/artifacts}/publish/devserver" no_build=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --output) [ $# -ge 2 ] || { echo "--output needs a folder" >&2; exit 2; }; output="$2"; shift 2 ;;
+      --output=*) output="${1#--output=}"; shift ;;
+      --no-build) no_build=1; shift ;;
+      *) echo "usage: ./build.sh publish [--output DIR] [--no-build]" >&2; exit 2 ;;
+    esac
+  done
+  output="$(realpath -m "$output")"
+  # The whole folder is replaced: refuse one that holds something else than an earlier bundle.
+  if [ -e "$output" ] && [ -n "$(ls -A "$output" 2>/dev/null)" ] && [ ! -f "$output/install.sh" ]; then
+    echo "$output exists and is not a DevServer bundle (no install.sh); choose another --output." >&2
+    exit 1
+  fi
+
+  if [ $no_build -eq 0 ]; then
+    prerequisites
+    build
+  else
+    # The machine that made the build is prepared already; only the dashboard's packages are checked. (The tests
+    # publish this way while other test projects use the Node packages prerequisites would reinstall on a change.)
+    require dotnet "the .NET 10 SDK"
+    require node "Node.js 20 or later"
+    npm_install "$root/web"
+  fi
+  dashboard
+  # Written beside the target and swapped in at the end: a failed run leaves the previous bundle as it was.
+  local staging="$output.partial"
+  rm -rf "$staging"
+  mkdir -p "$staging/bin"
+  local entry folder project executable command
+  for entry in "${publish_programs[@]}"; do
+    read -r folder project executable command <<<"$entry"
+    log "dotnet publish ${project%/*.csproj} -> $folder/"
+    # --no-restore: the build restored already; a publish that wanted a package the build did not (a runtime pack
+    # for a RID) fails here instead of reaching for the network.
+    dotnet publish "$project" -c Release --no-build --no-restore -o "$staging/$folder" -nologo -clp:ErrorsOnly -v:quiet
+    [ -x "$staging/$folder/$executable" ] || { echo "publish wrote no $folder/$executable" >&2; exit 1; }
+    ln -s "../$folder/$executable" "$staging/bin/$command"
+  done
+  cp -R "$root/web/dist" "$staging/orchestrator/wwwroot"
+  cp "$root/deploy/install.sh" "$staging/install.sh"
+  cp -R "$root/deploy/systemd" "$staging/systemd"
+  cp "$root/deploy/README.md" "$staging/README.md"
+  git -C "$root" describe --always --dirty >"$staging/version" 2>/dev/null || echo unknown >"$staging/version"
+  rm -rf "$output"
+  mv "$staging" "$output"
+  log "bundle: $output ($(du -sh "$output" | cut -f1); the host needs the ASP.NET Core 10 runtime; install: sudo $output/install.sh)"
 }
 
 # --- verbs ---------------------------------------------------------------------------------------------------
@@ -176,7 +247,10 @@ case "${1:-}" in
       *) exec dotnet run --project tests/Benchmarks/DevServer.Benchmarks -c Release --no-build -- "${@:2}" ;;
     esac
     ;;
+  publish)
+    publish "${@:2}"
+    ;;
   *)
-    echo "usage: ./build.sh run|test|bench" >&2; exit 2
+    echo "usage: ./build.sh run|test|bench|publish" >&2; exit 2
     ;;
 esac
