@@ -148,7 +148,13 @@ publish() {
   cp -R "$root/web/dist" "$staging/orchestrator/wwwroot"
   cp "$root/deploy/install.sh" "$staging/install.sh"
   cp -R "$root/deploy/systemd" "$staging/systemd"
-  cp "$root/deploy/README.md" "$staging/README.md"
+  # The README links two documents of the source tree (../docs/delivery.md, ../verifier/README.md): they travel along
+  # in docs/, and the bundle's copy links them there, so that every link of an installed README opens.
+  mkdir -p "$staging/docs"
+  cp "$root/docs/delivery.md" "$staging/docs/delivery.md"
+  cp "$root/verifier/README.md" "$staging/docs/verifier.md"
+  sed -e 's#](\.\./docs/delivery\.md#](docs/delivery.md#g' -e 's#](\.\./verifier/README\.md#](docs/verifier.md#g' \
+    "$root/deploy/README.md" >"$staging/README.md"
   git -C "$root" describe --always --dirty >"$staging/version" 2>/dev/null || echo unknown >"$staging/version"
   rm -rf "$output"
   mv "$staging" "$output"

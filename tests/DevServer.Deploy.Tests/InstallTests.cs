@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using DevServer.Testing;
 
 namespace DevServer.Deploy.Tests;
 
 /// <summary>deploy/install.sh from the published bundle, into temporary roots.</summary>
 [Collection(BundleTests.Name)]
-public sealed class InstallTests(PublishedBundle bundle) : IDisposable
+public sealed partial class InstallTests(PublishedBundle bundle) : IDisposable
 {
     private static readonly string[] Programs =
         ["devserver", "devserver-orchestrator", "devserver-verifier", .. new[] { "script", "claude", "glm", "gemini", "codex" }.Select(v => "devserver-sidecar-" + v)];
@@ -85,6 +86,33 @@ public sealed class InstallTests(PublishedBundle bundle) : IDisposable
         Assert.Contains("installing into / needs root", result.StandardError, StringComparison.Ordinal);
         Assert.Equal("", result.StandardOutput);
     }
+
+    [Fact]
+    public async Task Install_TheInstalledReadme_EveryRelativeLinkOpensAFileOfTheInstallation()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await _installation.InstallAsync(bundle, ct);
+        var readme = Path.Combine(_installation.Prefix, "README.md");
+
+        var links = MarkdownLink().Matches(await File.ReadAllTextAsync(readme, ct))
+            .Select(match => match.Groups["target"].Value)
+            .Where(target => !target.Contains("://", StringComparison.Ordinal) && !target.StartsWith('#'))
+            .ToList();
+
+        // The README links documents of the source tree; the bundle carries them (./build.sh publish).
+        Assert.Contains("docs/verifier.md#sandbox", links);
+        Assert.Contains("docs/delivery.md#encrypted-at-rest", links);
+        Assert.All(links, target =>
+        {
+            var file = Path.GetFullPath(Path.Combine(_installation.Prefix, target.Split('#')[0]));
+            Assert.True(
+                File.Exists(file) && file.StartsWith(_installation.Prefix + "/", StringComparison.Ordinal),
+                $"The installed README links {target}, which is not a file of the installation.");
+        });
+    }
+
+    [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
+    private static partial Regex MarkdownLink();
 
     /// <summary>Every file, folder and link below <paramref name="root"/>: its mode, its content's hash or its target.</summary>
     private static List<string> Snapshot(string root, string except) =>
