@@ -124,9 +124,10 @@ internal sealed partial class LocalSystem : IAsyncDisposable
     }
 
     /// <summary>Completes with the first program that ends (each should run until stopped).</summary>
-    public async Task<ChildProgram> WaitForAnyExitAsync(CancellationToken cancellationToken)
+    public Task<ChildProgram> WaitForAnyExitAsync(CancellationToken cancellationToken) => WaitForAnyExitAsync(Programs, cancellationToken);
+
+    private static async Task<ChildProgram> WaitForAnyExitAsync(IReadOnlyList<ChildProgram> programs, CancellationToken cancellationToken)
     {
-        var programs = Programs;
         var first = await Task.WhenAny(programs.Select(p => p.Exited)).WaitAsync(cancellationToken);
         return programs.First(p => p.Exited == first);
     }
@@ -135,11 +136,17 @@ internal sealed partial class LocalSystem : IAsyncDisposable
     /// Runs <paramref name="work"/> while every program runs: if one ends first, the work is cancelled and a
     /// <see cref="CliException"/> says which program ended and how (rather than the work waiting for a worker that is gone).
     /// </summary>
-    public async Task<T> WhileRunningAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> WhileRunningAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        WhileRunningAsync(Programs, work, _clock, cancellationToken);
+
+    /// <summary>See <see cref="WhileRunningAsync{T}(Func{CancellationToken, Task{T}}, CancellationToken)"/>, for any programs.</summary>
+    internal static async Task<T> WhileRunningAsync<T>(
+        IReadOnlyList<ChildProgram> programs, Func<CancellationToken, Task<T>> work, TimeProvider clock, CancellationToken cancellationToken)
     {
         using var programEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var ended = WaitForAnyExitAsync(programEnded.Token);
-        using var cancelWork = ended.ContinueWith(
+        var ended = WaitForAnyExitAsync(programs, programEnded.Token);
+        // Not disposed: it may still be running when the work has failed (see the finally below).
+        var cancelWork = ended.ContinueWith(
             _ => programEnded.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         try
         {
@@ -148,9 +155,9 @@ internal sealed partial class LocalSystem : IAsyncDisposable
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             // A program that ends makes the work fail in whatever way the work happens to notice (its token cancelled, a
-            // call broken, a stream's state: an InvalidOperationException was seen in CI), and its exit may be noticed a
-            // moment after that failure. The program's end is then the cause to report, whichever it was.
-            if (await HasEndedAsync(ended))
+            // call broken), and its exit may be noticed a moment after that failure. The program's end is then the cause
+            // to report, whichever it was.
+            if (await HasEndedAsync(ended, clock))
             {
                 throw new CliException(ExitCodes.Failure, await DescribeExitAsync(await ended));
             }
@@ -160,15 +167,24 @@ internal sealed partial class LocalSystem : IAsyncDisposable
         finally
         {
             await programEnded.CancelAsync();
+
+            // When a program ended, cancelWork's Cancel() runs the token's callbacks; one of them may fail the work on
+            // another thread (e.g. a gRPC read that completes asynchronously) while the others still run, so the work can
+            // get here before cancelWork has finished. Disposing it then threw InvalidOperationException ("A task may only
+            // be disposed if it is in a completion state"), which replaced the report of the program's end (what CI's
+            // "unexpected error (InvalidOperationException…" from `devserver demo` fits); nor may the source be disposed
+            // under a running Cancel(). cancelWork completes when Cancel() returns, or at once as cancelled when no
+            // program ended (the CancelAsync above ended the wait for one).
+            await cancelWork.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
     // Whether a program has ended, or ends within a short while: only asked once the work has failed.
-    private async Task<bool> HasEndedAsync(Task<ChildProgram> ended)
+    private static async Task<bool> HasEndedAsync(Task<ChildProgram> ended, TimeProvider clock)
     {
         try
         {
-            await ended.WaitAsync(ExitNoticeGrace, _clock);
+            await ended.WaitAsync(ExitNoticeGrace, clock);
             return true;
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
