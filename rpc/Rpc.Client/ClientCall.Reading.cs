@@ -160,7 +160,14 @@ internal sealed partial class ClientCall<TRequest, TResponse> : IAsyncStreamRead
         {
             while (!TryEnterRead())
             {
-                if (Volatile.Read(ref _readState) != Peeking)
+                var state = Volatile.Read(ref _readState);
+                if (state == ReadIdle)
+                {
+                    // A writer's look-ahead ended between the two reads of the state: the read is free again.
+                    continue;
+                }
+
+                if (state != Peeking)
                 {
                     return EndOfStream();
                 }
