@@ -7,8 +7,15 @@ namespace DevServer.Orchestrator.Hosting;
 /// <summary>
 /// A background loop that does its work when woken — wake-ups that arrive while it works fold into one more round —
 /// and, when it has a safety interval, at least that often anyway (a lost NOTIFY, a crash between commit and
-/// wake-up). A round that fails on the database is logged and retried on the next wake-up.
+/// wake-up). A round that fails on the database, or on a worker connection that closed under it, is logged and retried
+/// on the next wake-up.
 /// </summary>
+/// <remarks>
+/// An exception that escapes a round ends the loop and, through the host's StopHost behaviour, the whole orchestrator.
+/// A closed connection is expected here: a worker that disconnects (or reconnects, replacing its old connection) closes
+/// its outgoing channel before the registry forgets it, so a round that found it a moment earlier meets a
+/// <see cref="ChannelClosedException"/> on its send. The next round no longer finds that connection.
+/// </remarks>
 internal abstract partial class WakeableLoop(ILogger logger, TimeSpan? safetyInterval) : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -33,7 +40,7 @@ internal abstract partial class WakeableLoop(ILogger logger, TimeSpan? safetyInt
                 {
                     await RunRoundAsync(stoppingToken);
                 }
-                catch (Exception exception) when (exception is NpgsqlException or TimeoutException or SchedulerException)
+                catch (Exception exception) when (exception is NpgsqlException or TimeoutException or SchedulerException or ChannelClosedException)
                 {
                     LogRoundFailed(logger, GetType().Name, exception);
                 }
