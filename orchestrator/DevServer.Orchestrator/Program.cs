@@ -4,6 +4,7 @@ using DevServer.Orchestrator.Delivery;
 using DevServer.Orchestrator.Hosting;
 using DevServer.Orchestrator.Logs;
 using DevServer.Orchestrator.Secrets;
+using DevServer.ServiceHosting;
 using Rpc.Health;
 using Rpc.Reflection;
 using Rpc.Server;
@@ -33,8 +34,7 @@ try
     app.MapDashboard();
     app.LogEndpointsOnStart();
 
-    await app.RunAsync();
-    return 0;
+    return await ServiceFailureExit.RunAsync(app, CancellationToken.None);
 }
 catch (Exception exception) when (StartupFailure.IsExplained(exception))
 {
