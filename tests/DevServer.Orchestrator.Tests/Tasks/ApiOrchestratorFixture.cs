@@ -7,6 +7,7 @@ using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
 using Rpc;
 using Rpc.Client;
+using Rpc.Interceptors;
 
 namespace DevServer.Orchestrator.Tests.Tasks;
 
@@ -37,9 +38,9 @@ public sealed class ApiOrchestratorFixture : IAsyncLifetime
     /// <summary>Its data directory, where its embedded PostgreSQL listens (for tests that set up rows no API writes).</summary>
     public string DataDirectory => _orchestrator?.Data.Path ?? throw new InvalidOperationException("Not started.");
 
-    public CallInvoker AdminInvoker => Channel.CreateCallInvoker().WithBearerToken(AdminToken);
+    public CallInvoker AdminInvoker => Invoker(AdminToken);
 
-    public CallInvoker WorkerInvoker => Channel.CreateCallInvoker().WithBearerToken(WorkerToken);
+    public CallInvoker WorkerInvoker => Invoker(WorkerToken);
 
     public TaskService.TaskServiceClient Tasks => new(AdminInvoker);
 
@@ -82,6 +83,10 @@ public sealed class ApiOrchestratorFixture : IAsyncLifetime
         Assert.False(response.More, "More than a page of events; the test expected a handful.");
         return [.. response.Events];
     }
+
+    // A unary call refused because the orchestrator exited says so, with its exit code and output (see the interceptor).
+    private CallInvoker Invoker(string token) =>
+        Channel.CreateCallInvoker().WithBearerToken(token).Intercept(new ExitedOrchestratorInterceptor(_orchestrator!));
 
     public async ValueTask InitializeAsync()
     {
