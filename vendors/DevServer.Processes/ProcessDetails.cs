@@ -4,9 +4,9 @@ using System.Text;
 namespace DevServer.Processes;
 
 /// <summary>
-/// What the process group ledger reads from /proc besides the tree: which processes carry a variable, a process's
-/// command line and age, and which boot this is. Every read tolerates a process that ends (or is not ours to read)
-/// meanwhile: it then counts as not carrying anything.
+/// What the process group ledger reads from /proc besides the tree: which processes carry a variable (and its value), a
+/// process's command line and age, and which boot this is. Every read tolerates a process that ends (or is not ours to
+/// read) meanwhile: it then counts as not carrying anything.
 /// </summary>
 internal static class ProcessDetails
 {
@@ -15,20 +15,28 @@ internal static class ProcessDetails
     /// <summary>This boot's id: process ids and start times only mean something within one boot.</summary>
     public static string BootId() => File.ReadAllText(BootIdPath).Trim();
 
-    /// <summary>Every running process whose environment holds exactly <paramref name="variable"/> (<c>NAME=value</c>).</summary>
-    public static List<ProcessIdentity> Carrying(string variable)
+    /// <summary>
+    /// Every running process (but this one) whose environment has <paramref name="name"/>, by the variable's value: one
+    /// look through /proc for all the values a caller asks about.
+    /// </summary>
+    public static Dictionary<string, List<ProcessIdentity>> Marked(string name)
     {
-        var wanted = Encoding.UTF8.GetBytes(variable);
-        var found = new List<ProcessIdentity>();
+        var prefix = Encoding.UTF8.GetBytes(name + "=");
+        var found = new Dictionary<string, List<ProcessIdentity>>(StringComparer.Ordinal);
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
                 && id != Environment.ProcessId
                 && ProcessTree.Identify(id) is { } process
                 && TryRead($"/proc/{id}/environ") is { } environment
-                && Holds(environment, wanted))
+                && ValueOf(environment, prefix) is { } value)
             {
-                found.Add(process);
+                if (!found.TryGetValue(value, out var processes))
+                {
+                    found[value] = processes = [];
+                }
+
+                processes.Add(process);
             }
         }
 
@@ -58,23 +66,23 @@ internal static class ProcessDetails
         return since > TimeSpan.Zero ? since : TimeSpan.Zero;
     }
 
-    // environ is NUL-separated NAME=value entries; only a whole entry counts (not a prefix of a longer value).
-    private static bool Holds(byte[] environment, byte[] wanted)
+    // environ is NUL-separated NAME=value entries; only a whole name counts (not the end of a longer one).
+    private static string? ValueOf(byte[] environment, byte[] prefix)
     {
         var rest = environment.AsSpan();
         while (!rest.IsEmpty)
         {
             var end = rest.IndexOf((byte)0);
             var entry = end < 0 ? rest : rest[..end];
-            if (entry.SequenceEqual(wanted))
+            if (entry.StartsWith(prefix))
             {
-                return true;
+                return Encoding.UTF8.GetString(entry[prefix.Length..]);
             }
 
             rest = end < 0 ? [] : rest[(end + 1)..];
         }
 
-        return false;
+        return null;
     }
 
     private static byte[]? TryRead(string path)

@@ -105,12 +105,13 @@ public sealed class ProcessGroupLedger
     /// <returns>What was stopped, and the unreadable entries that were removed; never throws for a bad entry.</returns>
     public async Task<LeftoverReport> ReapLeftoversAsync(CancellationToken cancellationToken)
     {
-        var reaped = new List<ReapedGroup>();
         var unreadable = new List<UnreadableEntry>();
         if (!OperatingSystem.IsLinux())
         {
-            return new LeftoverReport(reaped, unreadable);
+            return new LeftoverReport([], unreadable);
         }
+
+        var leftovers = new List<(string Path, LedgerEntry Entry)>();
 
         RemoveAbandonedTemporaryFiles();
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + LedgerEntry.Extension))
@@ -153,11 +154,14 @@ public sealed class ProcessGroupLedger
                 continue;
             }
 
-            if (await StopLeftoverAsync(entry, cancellationToken) is { } group)
-            {
-                reaped.Add(group);
-            }
+            leftovers.Add((path, entry));
+        }
 
+        // All together, with one grace period and one look through /proc per step: a worker that ran several children
+        // at once (Capacity > 1, git beside an agent) starts in seconds, not a grace period per child.
+        var reaped = await StopLeftoversAsync([.. leftovers.Select(leftover => leftover.Entry)], cancellationToken);
+        foreach (var (path, _) in leftovers)
+        {
             TryDelete(path);
         }
 
@@ -197,54 +201,72 @@ public sealed class ProcessGroupLedger
 
     private string PathOf(Guid group) => Path.Combine(Directory, group.ToString("D") + LedgerEntry.Extension);
 
-    private static async Task<ReapedGroup?> StopLeftoverAsync(LedgerEntry entry, CancellationToken cancellationToken)
+    private static async Task<List<ReapedGroup>> StopLeftoversAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
     {
-        var marker = $"{MarkerVariable}={entry.Group:D}";
+        if (entries.Count == 0)
+        {
+            return [];
+        }
 
-        // The leader is ours only while it runs with the recorded start time; then so are its group, its session and
-        // its descendants. Without it, only the marker proves anything: a group id alone may be a stranger's now.
-        ProcessIdentity? leader = entry is { LeaderId: { } id, LeaderStartTime: { } startTime }
+        // A leader is ours only while it runs with the recorded start time; then so are its group, its session and its
+        // descendants. Without it, only the marker proves anything: a group id alone may be a stranger's now.
+        var leaders = entries.Select(entry => entry is { LeaderId: { } id, LeaderStartTime: { } startTime }
             && ProcessTree.IsAlive(new ProcessIdentity(id, startTime))
                 ? new ProcessIdentity(id, startTime)
-                : null;
-        var targets = Proven(leader, marker);
-        if (targets.Count == 0)
+                : (ProcessIdentity?)null).ToArray();
+        var marked = ProcessDetails.Marked(MarkerVariable);
+        var targets = entries.Select((entry, i) => Proven(leaders[i], entry.Group, marked)).ToArray();
+
+        // Described before they are stopped: afterwards there is nothing left to read.
+        var reaped = new List<(int Entry, ReapedGroup Group)>();
+        for (var i = 0; i < entries.Count; i++)
         {
-            return null;
+            if (targets[i].Count > 0)
+            {
+                var shown = leaders[i] ?? targets[i].MinBy(p => p.StartTime);
+                reaped.Add((i, new ReapedGroup(shown.Id, ProcessDetails.CommandLine(shown.Id, CommandLineLength), ProcessDetails.Age(shown), 0)));
+            }
         }
 
-        var shown = leader ?? targets.MinBy(p => p.StartTime);
-        var commandLine = ProcessDetails.CommandLine(shown.Id, CommandLineLength);
-        var age = ProcessDetails.Age(shown);
-
-        if (leader is { } running)
+        if (reaped.Count == 0)
         {
-            ProcessTree.SignalGroup(running.Id, NativeMethods.SigTerm);
+            return [];
         }
 
-        foreach (var process in targets.Where(ProcessTree.IsAlive))
+        var all = targets.SelectMany(t => t).ToHashSet();
+        foreach (var leader in leaders.OfType<ProcessIdentity>())
+        {
+            ProcessTree.SignalGroup(leader.Id, NativeMethods.SigTerm);
+        }
+
+        foreach (var process in all.Where(ProcessTree.IsAlive))
         {
             ProcessTree.Signal(process.Id, NativeMethods.SigTerm);
         }
 
-        await ProcessTree.WaitUntilEndedAsync(targets, ReapGrace).WaitAsync(cancellationToken);
+        await ProcessTree.WaitUntilEndedAsync(all, ReapGrace).WaitAsync(cancellationToken);
 
-        // Whatever they started during the grace carries the marker too, or hangs below the leader.
-        var stillLeader = leader is { } before && ProcessTree.IsAlive(before) ? leader : null;
-        targets.UnionWith(Proven(stillLeader, marker));
-        if (stillLeader is { } last)
+        // Whatever they started during the grace carries the marker too, or hangs below a leader.
+        marked = ProcessDetails.Marked(MarkerVariable);
+        for (var i = 0; i < entries.Count; i++)
         {
-            ProcessTree.SignalGroup(last.Id, NativeMethods.SigKill);
+            var stillLeader = leaders[i] is { } before && ProcessTree.IsAlive(before) ? before : (ProcessIdentity?)null;
+            targets[i].UnionWith(Proven(stillLeader, entries[i].Group, marked));
+            if (stillLeader is { } last)
+            {
+                ProcessTree.SignalGroup(last.Id, NativeMethods.SigKill);
+            }
         }
 
-        ProcessTree.Kill(targets);
-        await ProcessTree.WaitUntilEndedAsync(targets, KillTimeout).WaitAsync(cancellationToken);
-        return new ReapedGroup(shown.Id, commandLine, age, targets.Count);
+        all = targets.SelectMany(t => t).ToHashSet();
+        ProcessTree.Kill(all);
+        await ProcessTree.WaitUntilEndedAsync(all, KillTimeout).WaitAsync(cancellationToken);
+        return [.. reaped.Select(stopped => stopped.Group with { ProcessCount = targets[stopped.Entry].Count })];
     }
 
-    private static HashSet<ProcessIdentity> Proven(ProcessIdentity? leader, string marker)
+    private static HashSet<ProcessIdentity> Proven(ProcessIdentity? leader, Guid group, Dictionary<string, List<ProcessIdentity>> marked)
     {
-        var proven = new HashSet<ProcessIdentity>(ProcessDetails.Carrying(marker));
+        var proven = marked.TryGetValue(group.ToString("D"), out var carriers) ? new HashSet<ProcessIdentity>(carriers) : [];
         if (leader is { } running)
         {
             proven.UnionWith(ProcessTree.Read(running.Id));
