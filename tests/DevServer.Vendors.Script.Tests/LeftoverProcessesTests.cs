@@ -24,7 +24,7 @@ public sealed class LeftoverProcessesTests
         var mesh = new MeshDouble();
         await using var server = await MeshDoubleServer.StartAsync(mesh);
         var pidFile = Path.Combine(repositories.Root, "agent.pid");
-        await using var first = StartSidecar(repositories, server.Address, mesh.Token, $"echo $$ > {pidFile}; exec sleep 600");
+        await using var first = BuiltSidecar.Start(repositories, server.Address, mesh.Token, "left-script", $"echo $$ > {pidFile}; exec sleep 600");
         await mesh.WaitUntilAsync(m => m.Hellos.Count == 1, "the first sidecar's Hello\n" + first.StandardError, StartTimeout);
         mesh.Assign(new Assignment
         {
@@ -48,7 +48,7 @@ public sealed class LeftoverProcessesTests
             // The defect: the agent command outlives its killed sidecar.
             Assert.True(ProcFs.IsRunning(command.Id, command.StartTime), "the command should outlive the killed sidecar");
 
-            await using var second = StartSidecar(repositories, server.Address, mesh.Token, "true");
+            await using var second = BuiltSidecar.Start(repositories, server.Address, mesh.Token, "left-script", "true");
             await mesh.WaitUntilAsync(m => m.Hellos.Count == 2, "the second sidecar's Hello\n" + second.StandardError, StartTimeout);
 
             // The reap is done before the connection, so the command is gone by the time of the Hello.
@@ -68,21 +68,6 @@ public sealed class LeftoverProcessesTests
             }
         }
     }
-
-    private static ChildProcess StartSidecar(TestRepositories repositories, Uri address, string token, string command) =>
-        ChildProcess.Start(
-            BuiltPrograms.Dotnet,
-            [
-                BuiltPrograms.Assembly(typeof(LeftoverProcessesTests).Assembly, "DevServer.Vendors.Script"),
-                $"--Worker:OrchestratorAddress={address}",
-                $"--Worker:Token={token}",
-                "--Worker:Name=left-script",
-                $"--Worker:WorkspaceRoot={repositories.WorkspaceRoot}",
-                $"--Script:Command={command}",
-            ],
-            repositories.Root,
-            // Nothing of a real installation is read or written.
-            new Dictionary<string, string> { ["DEVSERVER_DATA"] = Path.Combine(repositories.Root, "data") });
 
     private static async Task<(int Id, ulong StartTime)> CommandStartedAsync(string pidFile, ChildProcess sidecar)
     {

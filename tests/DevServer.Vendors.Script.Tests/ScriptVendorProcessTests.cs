@@ -1,6 +1,5 @@
 using DevServer.Contracts.Mesh.V1;
 using DevServer.Contracts.Work.V1;
-using DevServer.Testing;
 using DevServer.Vendors.Core.Tests.Mesh.OrchestratorDouble;
 using Google.Protobuf.WellKnownTypes;
 
@@ -18,19 +17,7 @@ public sealed class ScriptVendorProcessTests
         using var repositories = await TestRepositories.CreateAsync();
         var mesh = new MeshDouble();
         await using var server = await MeshDoubleServer.StartAsync(mesh);
-        await using var sidecar = ChildProcess.Start(
-            BuiltPrograms.Dotnet,
-            [
-                BuiltPrograms.Assembly(typeof(ScriptVendorProcessTests).Assembly, "DevServer.Vendors.Script"),
-                $"--Worker:OrchestratorAddress={server.Address}",
-                $"--Worker:Token={mesh.Token}",
-                "--Worker:Name=e2e-script",
-                $"--Worker:WorkspaceRoot={repositories.WorkspaceRoot}",
-                "--Script:Command=printf 'from the sidecar\\n' > NOTES.md",
-            ],
-            repositories.Root,
-            // Nothing of a real installation is read or written.
-            new Dictionary<string, string> { ["DEVSERVER_DATA"] = Path.Combine(repositories.Root, "data") });
+        await using var sidecar = BuiltSidecar.Start(repositories, server.Address, mesh.Token, "e2e-script", "printf 'from the sidecar\\n' > NOTES.md");
 
         await mesh.WaitUntilAsync(m => m.Connection == 1, "the sidecar's Hello\n" + sidecar.StandardOutput + sidecar.StandardError, StartTimeout);
         var hello = mesh.Hellos[0];
