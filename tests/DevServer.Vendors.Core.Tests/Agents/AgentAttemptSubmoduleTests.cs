@@ -344,13 +344,9 @@ public sealed class AgentAttemptSubmoduleTests : IDisposable
         using var family = await SubmoduleFamily.CreateAsync(TestToken);
         var local = string.Empty;
         var prior = await ProducePriorWorkAsync(family, async worktree => local = await CommitInsideLibAsync(worktree));
-        var workspace = new Workspace(_root);
-        var checkout = await workspace.PrepareWorktreeAsync(family.Source, "", prior.BaseCommit, "verify-1", null, checkOutSubmodules: false, null, TestToken);
-        Assert.True(checkout.Succeeded, checkout.Error);
-        Assert.True((await workspace.ApplyPatchSeriesAsync(checkout.Path, prior.Series.Memory, TestToken)).Succeeded);
 
         // The verifier must test what would be delivered, never a substitute for it.
-        var submodules = await workspace.CheckOutSubmodulesAsync(checkout.Path, null, TestToken);
+        var (checkout, submodules) = await PrepareAsTheVerifierAsync(new Workspace(_root), family, prior.BaseCommit, prior.Series);
 
         Assert.False(submodules.Succeeded);
         Assert.Contains($"submodule 'lib' (path lib, URL {family.Lib})", submodules.Error, StringComparison.Ordinal);
@@ -373,12 +369,7 @@ public sealed class AgentAttemptSubmoduleTests : IDisposable
         var root = TempFolder.Create("verifier");
         try
         {
-            var verifier = new Workspace(root);
-            var checkout = await verifier.PrepareWorktreeAsync(family.Source, "", baseCommit, "verify-1", null, checkOutSubmodules: false, null, TestToken);
-            Assert.True(checkout.Succeeded, checkout.Error);
-            var applied = await verifier.ApplyPatchSeriesAsync(checkout.Path, series.Memory, TestToken);
-            Assert.True(applied.Succeeded, applied.Error);
-            var submodules = await verifier.CheckOutSubmodulesAsync(checkout.Path, null, TestToken);
+            var (checkout, submodules) = await PrepareAsTheVerifierAsync(new Workspace(root), family, baseCommit, series);
             Assert.True(submodules.Succeeded, submodules.Error);
             Assert.Equal(family.LibCommit, await GitAsync(Path.Combine(checkout.Path, "lib"), "rev-parse", "HEAD"));
         }
@@ -386,6 +377,17 @@ public sealed class AgentAttemptSubmoduleTests : IDisposable
         {
             TempFolder.Delete(root);
         }
+    }
+
+    // As VerificationHandler does: the base without submodules, the series with git am, then the submodules it records.
+    private static async Task<(WorktreePreparation Checkout, SubmoduleCheckout Submodules)> PrepareAsTheVerifierAsync(
+        Workspace verifier, SubmoduleFamily family, string baseCommit, ByteString series)
+    {
+        var checkout = await verifier.PrepareWorktreeAsync(family.Source, "", baseCommit, "verify-1", null, checkOutSubmodules: false, null, TestToken);
+        Assert.True(checkout.Succeeded, checkout.Error);
+        var applied = await verifier.ApplyPatchSeriesAsync(checkout.Path, series.Memory, TestToken);
+        Assert.True(applied.Succeeded, applied.Error);
+        return (checkout, await verifier.CheckOutSubmodulesAsync(checkout.Path, null, TestToken));
     }
 
     private static IEnumerable<string> WorkerLines(RecordingReporter reporter) =>
