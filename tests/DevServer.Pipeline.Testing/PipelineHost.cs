@@ -75,11 +75,11 @@ public sealed partial class PipelineHost : IAsyncDisposable
     }
 
     /// <summary>Another orchestrator on the same database (the embedded server of the first one), with its own data folder and port.</summary>
-    public async Task<(ChildProcess Process, Uri Address)> StartSecondOrchestratorAsync(CancellationToken cancellationToken)
+    public async Task<(ChildProcess Process, Uri Address)> StartSecondOrchestratorAsync(CancellationToken cancellationToken, params string[] extraSettings)
     {
         var connectionString = $"Host={Path.Combine(DataDirectory, "postgres", "run")};Port=5432;Username=devserver;Database=devserver";
         var (process, port) = await LaunchOnFreePortAsync(
-            Path.Combine(Root, "data-2"), [.. Settings, $"--Orchestrator:Database:ConnectionString={connectionString}"], cancellationToken);
+            Path.Combine(Root, "data-2"), [.. Settings, $"--Orchestrator:Database:ConnectionString={connectionString}", .. extraSettings], cancellationToken);
         _workers.Add(process);
         return (process, new Uri($"http://127.0.0.1:{port}"));
     }

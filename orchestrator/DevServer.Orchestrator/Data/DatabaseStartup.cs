@@ -14,6 +14,9 @@ internal sealed partial class DatabaseStartup(
 {
     private EmbeddedPostgres? _embedded;
 
+    /// <summary>The embedded server this orchestrator started and stops; null with an external server, and once stopped.</summary>
+    public EmbeddedPostgres? Embedded => Volatile.Read(ref _embedded);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (settings.Embedded is { } options)

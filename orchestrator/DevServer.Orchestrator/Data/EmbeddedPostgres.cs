@@ -39,6 +39,8 @@ internal sealed partial class EmbeddedPostgres(EmbeddedPostgresOptions options, 
 
     public EmbeddedPostgresOptions Options => options;
 
+    private string PidFile => Path.Combine(options.ClusterDirectory, "postmaster.pid");
+
     /// <summary>Creates the cluster if needed, starts its server (or reuses a running one) and creates the database.</summary>
     public async Task<EmbeddedPostgresStart> StartAsync(CancellationToken cancellationToken)
     {
@@ -71,8 +73,7 @@ internal sealed partial class EmbeddedPostgres(EmbeddedPostgresOptions options, 
     /// <summary>Stops the server (fast shutdown: open sessions are ended); nothing to do when it is not running.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var pidFile = Path.Combine(options.ClusterDirectory, "postmaster.pid");
-        if (PostmasterPid.Read(pidFile) is not { } running || !running.IsRunningServer(pidFile))
+        if (!IsServerRunning())
         {
             // No server: a running one always has its pid file, naming itself. Also what a start that failed early leaves.
             return;
@@ -93,6 +94,13 @@ internal sealed partial class EmbeddedPostgres(EmbeddedPostgresOptions options, 
         }
 
         LogStopped(logger);
+    }
+
+    /// <summary>Whether the cluster's server runs: its <c>postmaster.pid</c> names a live postmaster of this cluster.</summary>
+    public bool IsServerRunning()
+    {
+        var pidFile = PidFile;
+        return PostmasterPid.Read(pidFile) is { } running && running.IsRunningServer(pidFile);
     }
 
     /// <summary>
@@ -147,7 +155,7 @@ internal sealed partial class EmbeddedPostgres(EmbeddedPostgresOptions options, 
     /// <summary>Starts the server unless one already runs on the cluster; true when a running one is reused.</summary>
     private async Task<bool> StartServerAsync(PostgresBinaries binaries, CancellationToken cancellationToken)
     {
-        var pidFile = Path.Combine(options.ClusterDirectory, "postmaster.pid");
+        var pidFile = PidFile;
         switch (await StatusAsync(binaries, cancellationToken))
         {
             case ServerStatus.Running when PostmasterPid.Read(pidFile) is { } running:

@@ -100,6 +100,10 @@ internal static class PipelineHosting
                 store.UseClustering(clustering => clustering.CheckinInterval = TimeSpan.FromSeconds(5));
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
+                // The misfire handler and the cluster manager are Quartz's only threads. During a database outage they
+                // outlive a shutdown that QuartzSchedulerService gave up on, and as foreground threads they kept the
+                // process from exiting.
+                store.ConfigureStore(options => options.UseBackgroundThreads = true);
             });
             quartz.AddJob<DispatchJob>(job => job.WithIdentity(DispatchJob.Key).StoreDurably());
             quartz.AddTrigger(trigger => trigger.ForJob(DispatchJob.Key).WithIdentity("dispatch-backstop", "pipeline")
@@ -110,7 +114,7 @@ internal static class PipelineHosting
             quartz.AddJob<AttemptTimeoutJob>(job => job.WithIdentity(AttemptTimeoutJob.Key).StoreDurably());
             quartz.AddLogRetentionJob(builder.Configuration);
         });
-        builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        builder.Services.AddHostedService<QuartzSchedulerService>();
         return builder;
     }
 
