@@ -36,7 +36,11 @@ internal static class ErrorReport
         var server = settings?.Server.ToString().TrimEnd('/') ?? "the orchestrator";
         return exception.StatusCode switch
         {
-            StatusCode.Unavailable => $"cannot reach the orchestrator at {server}: {detail} (is it running? `devserver up` starts one)",
+            // The client makes this status itself, with the transport's exception, when no answer came: nothing listens, or
+            // the connection broke. An orchestrator that answers UNAVAILABLE is running (its database may be down, say).
+            StatusCode.Unavailable when exception.Status.DebugException is HttpRequestException or IOException =>
+                $"cannot reach the orchestrator at {server}: {detail} (is it running? `devserver up` starts one)",
+            StatusCode.Unavailable => $"the orchestrator at {server} is unavailable: {detail}",
             StatusCode.DeadlineExceeded => $"the orchestrator at {server} did not answer in time: {detail}",
             StatusCode.Unauthenticated when settings is { Token: null } =>
                 $"the orchestrator wants a token and none was found (looked at --token, ${GlobalOptions.TokenVariable} and {settings.TokenOrigin})",

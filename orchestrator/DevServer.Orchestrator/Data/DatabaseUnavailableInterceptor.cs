@@ -84,7 +84,7 @@ internal sealed partial class DatabaseUnavailableInterceptor(ILogger<DatabaseUna
     private RpcException Unavailable(ServerCallContext context, NpgsqlException exception)
     {
         LogUnavailable(logger, context.Method, exception.Message);
-        return new RpcException(new Status(StatusCode.Unavailable, "the database is unavailable; try again shortly", exception));
+        return new RpcException(new Status(StatusCode.Unavailable, "the database cannot be reached; try again shortly", exception));
     }
 
     [LoggerMessage(1, LogLevel.Warning, "{Method} failed: the database is unavailable ({Reason})")]

@@ -66,7 +66,7 @@ public sealed class DatabaseUnavailableInterceptorTests : IAsyncLifetime
         Assert.Equal(expected, status.StatusCode);
         if (expected == StatusCode.Unavailable)
         {
-            Assert.Equal("the database is unavailable; try again shortly", status.Detail);
+            Assert.Equal("the database cannot be reached; try again shortly", status.Detail);
         }
     }
 
