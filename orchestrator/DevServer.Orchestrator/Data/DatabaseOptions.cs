@@ -14,6 +14,14 @@ internal sealed class DatabaseOptions
     public string ConnectionString { get; set; } = "";
 
     /// <summary>
+    /// How long the orchestrator waits at start for an external server it cannot reach, trying again every two
+    /// seconds: after a reboot the database may come up after the orchestrator. When the time is up it exits with
+    /// code 69 (EX_UNAVAILABLE), which a service manager restarts. Zero: no waiting.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "StartupWait must be between 0 and 1 hour.")]
+    public TimeSpan StartupWait { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// The folder with initdb, pg_ctl and postgres for the embedded cluster. Empty: PATH, then the highest
     /// <c>/usr/lib/postgresql/&lt;version&gt;/bin</c>.
     /// </summary>

@@ -17,11 +17,12 @@ internal sealed class DatabaseSettings
 
     private const string ApplicationName = "devserver-orchestrator";
 
-    private DatabaseSettings(string dataDirectory, string connectionString, EmbeddedPostgresOptions? embedded)
+    private DatabaseSettings(string dataDirectory, string connectionString, EmbeddedPostgresOptions? embedded, TimeSpan startupWait = default)
     {
         DataDirectory = dataDirectory;
         ConnectionString = connectionString;
         Embedded = embedded;
+        StartupWait = startupWait;
     }
 
     /// <summary>The absolute data directory (tokens, and with the embedded default the cluster).</summary>
@@ -34,6 +35,9 @@ internal sealed class DatabaseSettings
     public EmbeddedPostgresOptions? Embedded { get; }
 
     public bool IsEmbedded => Embedded is not null;
+
+    /// <summary>How long the start waits for an external server that cannot be reached (<see cref="DatabaseOptions.StartupWait"/>).</summary>
+    public TimeSpan StartupWait { get; }
 
     /// <summary>Reads <c>Orchestrator:DataDirectory</c> and <c>Orchestrator:Database</c>; throws naming every bad setting.</summary>
     public static DatabaseSettings FromConfiguration(IConfiguration configuration)
@@ -56,7 +60,7 @@ internal sealed class DatabaseSettings
         var dataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? LocalInstallation.DefaultDataDirectory() : configured);
         var settings = string.IsNullOrWhiteSpace(options.ConnectionString)
             ? ForEmbedded(dataDirectory, options, errors)
-            : ForExternal(dataDirectory, options.ConnectionString, errors);
+            : ForExternal(dataDirectory, options, errors);
         return errors.Count == 0
             ? settings
             : throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions), errors);
@@ -73,12 +77,12 @@ internal sealed class DatabaseSettings
         return new DatabaseSettings(dataDirectory, embedded.ConnectionString(EmbeddedPostgres.Database, MaxPoolSize, ApplicationName), embedded);
     }
 
-    private static DatabaseSettings ForExternal(string dataDirectory, string connectionString, List<string> errors)
+    private static DatabaseSettings ForExternal(string dataDirectory, DatabaseOptions options, List<string> errors)
     {
         NpgsqlConnectionStringBuilder builder;
         try
         {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
+            builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         }
         catch (ArgumentException ex)
         {
@@ -95,6 +99,6 @@ internal sealed class DatabaseSettings
             builder.ApplicationName = ApplicationName;
         }
 
-        return new DatabaseSettings(dataDirectory, builder.ConnectionString, null);
+        return new DatabaseSettings(dataDirectory, builder.ConnectionString, null, options.StartupWait);
     }
 }

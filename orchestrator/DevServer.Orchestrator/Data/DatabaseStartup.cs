@@ -10,8 +10,11 @@ internal sealed partial class DatabaseStartup(
     DatabaseSettings settings,
     NpgsqlDataSource dataSource,
     MigrationRunner migrations,
+    TimeProvider clock,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
+    private static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromSeconds(2);
+
     private EmbeddedPostgres? _embedded;
 
     /// <summary>The embedded server this orchestrator started and stops; null with an external server, and once stopped.</summary>
@@ -28,11 +31,53 @@ internal sealed partial class DatabaseStartup(
         }
         else
         {
-            LogExternal(loggerFactory.CreateLogger<DatabaseStartup>(), new NpgsqlConnectionStringBuilder(settings.ConnectionString).Host ?? "?");
+            var host = new NpgsqlConnectionStringBuilder(settings.ConnectionString).Host ?? "?";
+            LogExternal(loggerFactory.CreateLogger<DatabaseStartup>(), host);
+            await WaitForExternalServerAsync(host, cancellationToken);
         }
 
         await migrations.RunAsync(Migration.Embedded, cancellationToken);
     }
+
+    /// <summary>
+    /// Opens a connection to the external server, trying again while it cannot be reached, for up to
+    /// <see cref="DatabaseSettings.StartupWait"/>. A server that answers but refuses us ends the start at once.
+    /// </summary>
+    private async Task WaitForExternalServerAsync(string host, CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger<DatabaseStartup>();
+        var started = clock.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                return;
+            }
+            catch (NpgsqlException exception) when (DatabaseUnavailableInterceptor.IsUnavailable(exception))
+            {
+                var waited = clock.GetElapsedTime(started);
+                if (waited >= settings.StartupWait)
+                {
+                    throw new ExternalDatabaseException(
+                        $"cannot reach the PostgreSQL server at {host} (waited {waited.TotalSeconds:F0} s, {DatabaseOptions.Section}:StartupWait): {Reason(exception)}",
+                        exception,
+                        retryable: true);
+                }
+
+                LogWaitingForServer(logger, host, attempt, Reason(exception));
+                await Task.Delay(ConnectRetryDelay, clock, cancellationToken);
+            }
+            catch (PostgresException exception)
+            {
+                throw new ExternalDatabaseException($"the PostgreSQL server at {host} refused the connection: {exception.Message}", exception, retryable: false);
+            }
+        }
+    }
+
+    /// <summary>"Failed to connect to /run/postgresql/.s.PGSQL.5432 (Connection refused)": Npgsql's message plus the socket's.</summary>
+    private static string Reason(NpgsqlException exception) =>
+        exception.GetBaseException() is var cause && cause != exception ? $"{exception.Message} ({cause.Message})" : exception.Message;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -67,4 +112,7 @@ internal sealed partial class DatabaseStartup(
 
     [LoggerMessage(2, LogLevel.Error, "Database: could not stop the embedded PostgreSQL")]
     private static partial void LogStopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Warning, "Database: waiting for the PostgreSQL server at {Host} (attempt {Attempt}): {Reason}")]
+    private static partial void LogWaitingForServer(ILogger logger, string host, int attempt, string reason);
 }
