@@ -25,6 +25,14 @@ describe("error wording", () => {
   it("says the orchestrator cannot be reached for Unavailable and for a failed fetch", () => {
     expect(say(Code.Unavailable)).toMatchObject({ message: `cannot reach the orchestrator at ${AT} (it is down or restarting)`, transient: true });
     expect(describeError(new TypeError("Failed to fetch"), AT)).toMatchObject({ message: `cannot reach the orchestrator at ${AT}`, transient: true });
+    expect(say(Code.Unavailable, "HTTP 503").message).toBe(`cannot reach the orchestrator at ${AT} (it is down or restarting)`);
+  });
+
+  it("passes on why an orchestrator that answered is unavailable", () => {
+    expect(say(Code.Unavailable, "the database cannot be reached; try again shortly")).toMatchObject({
+      message: `the orchestrator at ${AT} is unavailable: the database cannot be reached; try again shortly`,
+      transient: true,
+    });
   });
 
   it("words the rest without leaking codes", () => {

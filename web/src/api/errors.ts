@@ -54,7 +54,11 @@ export function describeError(error: unknown, orchestrator: string): Problem {
     case Code.AlreadyExists:
       return problem(withDetail("that already exists", detail));
     case Code.Unavailable:
-      return problem(`cannot reach the orchestrator at ${orchestrator} (it is down or restarting)`, false, true);
+      // With a gRPC message the orchestrator itself answered (it runs; its database may be down, say). Without one, or
+      // with connect's "HTTP 502"-style text for a proxy's error page, nothing behind the address answered.
+      return detail.trim() !== "" && !/^HTTP \d+/.test(detail)
+        ? problem(`the orchestrator at ${orchestrator} is unavailable: ${detail.trim()}`, false, true)
+        : problem(`cannot reach the orchestrator at ${orchestrator} (it is down or restarting)`, false, true);
     case Code.DeadlineExceeded:
       return problem("the orchestrator took too long to answer", false, true);
     case Code.ResourceExhausted:
