@@ -15,16 +15,19 @@ public sealed class DatabaseOutageTests
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task EmbeddedServerKilled_TheOrchestratorStartsItAgain_AndTasksRunToDone()
+    public async Task EmbeddedServerKilledMidTask_TheOrchestratorStartsItAgain_AndNoEventIsLostOrDuplicated()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var host = new PipelineHost("pg-killed", typeof(PipelineTests).Assembly);
         await host.StartOrchestratorAsync(ct);
-        host.StartScriptSidecar("sidecar", "echo 'Hello from the agent' >> greeting.txt");
+        var started = Path.Combine(host.Root, "agent-started");
+        // The agent keeps talking through the outage; every line must be stored exactly once.
+        host.StartScriptSidecar("sidecar",
+            $"touch {started}; for i in $(seq 1 40); do echo tick $i; sleep 0.1; done; echo 'Hello from the agent' >> greeting.txt");
         await host.AddSampleRepositoryAsync(ct);
-        var before = await host.Tasks().CreateTaskAsync(
-            new CreateTaskRequest { Repository = "sample", Title = "Before the outage", Enqueue = true, SkipVerification = true }, cancellationToken: ct);
-        Assert.Equal(TaskStatus.Done, (await host.WaitForStatusAsync(before.Task.Id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed)).Task.Status);
+        var during = await host.Tasks().CreateTaskAsync(
+            new CreateTaskRequest { Repository = "sample", Title = "Through the outage", Enqueue = true, SkipVerification = true }, cancellationToken: ct);
+        await WaitForFileAsync(started, ct);
 
         // SIGKILL to the postmaster, as the OOM killer or a careless admin would: no shutdown, its pid file left behind.
         var postmaster = ReadPostmasterPid(host);
@@ -58,8 +61,18 @@ public sealed class DatabaseOutageTests
         // Everything that held a connection (the event pump, LISTEN, Quartz, the mesh) works again.
         var finished = await host.WaitForStatusAsync(after.Task.Id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed);
         Assert.Equal(TaskStatus.Done, finished.Task.Status);
-        var events = await host.ReadEventsAsync(after.Task.Id, ct);
+
+        // The task that ran through the outage: done once, its events numbered without a gap, each line of the
+        // attempt that succeeded stored exactly once (a worker resends what was not acknowledged).
+        var survivor = await host.WaitForStatusAsync(during.Task.Id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed);
+        Assert.Equal(TaskStatus.Done, survivor.Task.Status);
+        var events = await host.ReadEventsAsync(during.Task.Id, ct);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Single(events, e => e.StatusChanged?.To == TaskStatus.Done);
+        var succeeded = Assert.Single(survivor.Runs, r => r.Outcome == RunOutcome.Succeeded);
+        var ticks = events.Where(e => e.Attempt == succeeded.Attempt && e.OutputLine is not null && e.OutputLine.Text.StartsWith("tick ", StringComparison.Ordinal))
+            .Select(e => e.OutputLine.Text).ToList();
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => $"tick {i}"), ticks);
         Assert.True(ProcFs.IsRunning(host.Orchestrator!.Id), host.Orchestrator.StandardOutput);
     }
 
@@ -96,6 +109,16 @@ public sealed class DatabaseOutageTests
 
     private static int ReadPostmasterPid(PipelineHost host) =>
         int.Parse(File.ReadLines(Path.Combine(host.DataDirectory, "postgres", "cluster", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+
+    private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var waiting = Stopwatch.StartNew();
+        while (!File.Exists(path))
+        {
+            Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(90), $"{path} did not appear.");
+            await Task.Delay(100, cancellationToken);
+        }
+    }
 
     private static async Task WaitUntilDeadAsync(int pid, CancellationToken cancellationToken)
     {
