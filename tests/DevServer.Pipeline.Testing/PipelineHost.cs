@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Reflection;
 using System.Net.Sockets;
@@ -153,6 +154,21 @@ public sealed partial class PipelineHost : IAsyncDisposable
         {
             throw new TimeoutException(
                 $"Task {taskId} did not reach {string.Join("/", statuses)} within {timeout}; last: {last}\n--- orchestrator ---\n{Orchestrator?.StandardOutput}\n{Orchestrator?.StandardError}\n--- workers ---\n{string.Join("\n", _workers.Select(w => w.StandardOutput + w.StandardError))}");
+        }
+    }
+
+    /// <summary>Waits for a file an agent writes to say where it is (e.g. "started"); a minute and a half at most.</summary>
+    public static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var waiting = Stopwatch.StartNew();
+        while (!File.Exists(path))
+        {
+            if (waiting.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                throw new TimeoutException($"{path} did not appear within 90 s.");
+            }
+
+            await Task.Delay(100, cancellationToken);
         }
     }
 

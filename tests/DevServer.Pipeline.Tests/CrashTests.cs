@@ -30,7 +30,7 @@ public sealed class CrashTests
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Survive a crash", Enqueue = true }, cancellationToken: ct);
         await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Running);
-        await WaitForFileAsync(started, ct);
+        await PipelineHost.WaitForFileAsync(started, ct);
 
         host.StartScriptSidecar("survivor", "echo 'Hello from the agent' >> greeting.txt");
         await doomed.CrashAsync(ct);
@@ -69,7 +69,7 @@ public sealed class CrashTests
         await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand });
         var created = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Survive the orchestrator", Enqueue = true }, cancellationToken: ct);
-        await WaitForFileAsync(started, ct);
+        await PipelineHost.WaitForFileAsync(started, ct);
 
         await host.Orchestrator!.CrashAsync(ct);
         await host.StartOrchestratorAsync(ct, "--Orchestrator:Mesh:LeaseDuration=00:00:20");
@@ -175,15 +175,5 @@ public sealed class CrashTests
         }
 
         return seen;
-    }
-
-    private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(90));
-        while (!File.Exists(path))
-        {
-            await Task.Delay(100, bounded.Token);
-        }
     }
 }

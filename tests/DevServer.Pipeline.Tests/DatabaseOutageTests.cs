@@ -27,7 +27,7 @@ public sealed class DatabaseOutageTests
         await host.AddSampleRepositoryAsync(ct);
         var during = await host.Tasks().CreateTaskAsync(
             new CreateTaskRequest { Repository = "sample", Title = "Through the outage", Enqueue = true, SkipVerification = true }, cancellationToken: ct);
-        await WaitForFileAsync(started, ct);
+        await PipelineHost.WaitForFileAsync(started, ct);
 
         // SIGKILL to the postmaster, as the OOM killer or a careless admin would: no shutdown, its pid file left behind.
         var postmaster = ReadPostmasterPid(host);
@@ -110,15 +110,6 @@ public sealed class DatabaseOutageTests
     private static int ReadPostmasterPid(PipelineHost host) =>
         int.Parse(File.ReadLines(Path.Combine(host.DataDirectory, "postgres", "cluster", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
 
-    private static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
-    {
-        var waiting = Stopwatch.StartNew();
-        while (!File.Exists(path))
-        {
-            Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(90), $"{path} did not appear.");
-            await Task.Delay(100, cancellationToken);
-        }
-    }
 
     private static async Task WaitUntilDeadAsync(int pid, CancellationToken cancellationToken)
     {

@@ -12,67 +12,39 @@ namespace DevServer.Orchestrator.Data;
 /// </summary>
 internal sealed partial class DatabaseUnavailableInterceptor(ILogger<DatabaseUnavailableInterceptor> logger) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request,
         ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context);
-        }
-        catch (NpgsqlException exception) when (IsUnavailable(exception))
-        {
-            throw Unavailable(context, exception);
-        }
-    }
+        UnaryServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, () => continuation(request, context));
 
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context,
-        ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(requestStream, context);
-        }
-        catch (NpgsqlException exception) when (IsUnavailable(exception))
-        {
-            throw Unavailable(context, exception);
-        }
-    }
+        ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, () => continuation(requestStream, context));
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request,
         IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
+        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, async () =>
         {
             await continuation(request, responseStream, context);
-        }
-        catch (NpgsqlException exception) when (IsUnavailable(exception))
-        {
-            throw Unavailable(context, exception);
-        }
-    }
+            return true;
+        });
 
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context,
-        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, async () =>
         {
             await continuation(requestStream, responseStream, context);
-        }
-        catch (NpgsqlException exception) when (IsUnavailable(exception))
-        {
-            throw Unavailable(context, exception);
-        }
-    }
+            return true;
+        });
 
     /// <summary>
     /// Npgsql's transient errors (I/O on the connection, timeouts, resource shortages, "cannot connect now"), plus the
@@ -81,10 +53,18 @@ internal sealed partial class DatabaseUnavailableInterceptor(ILogger<DatabaseUna
     internal static bool IsUnavailable(NpgsqlException exception) =>
         exception.IsTransient || exception is PostgresException { SqlState: "57P01" or "57P02" or "57P03" };
 
-    private RpcException Unavailable(ServerCallContext context, NpgsqlException exception)
+    /// <summary>Runs a call of any kind (streaming ones return a dummy result), turning an unreachable database into UNAVAILABLE.</summary>
+    private async Task<T> GuardAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
-        LogUnavailable(logger, context.Method, exception.Message);
-        return new RpcException(new Status(StatusCode.Unavailable, "the database cannot be reached; try again shortly", exception));
+        try
+        {
+            return await call();
+        }
+        catch (NpgsqlException exception) when (IsUnavailable(exception))
+        {
+            LogUnavailable(logger, context.Method, exception.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the database cannot be reached; try again shortly", exception));
+        }
     }
 
     [LoggerMessage(1, LogLevel.Warning, "{Method} failed: the database is unavailable ({Reason})")]
