@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Rpc.Health;
 using Rpc.Server;
 
 namespace DevServer.Orchestrator.Data;
@@ -11,7 +12,8 @@ internal static class DatabaseHosting
     /// UNAVAILABLE for calls that fail on an unreachable database (<see cref="DatabaseUnavailableInterceptor"/>),
     /// and <see cref="DatabaseStartup"/> as the first hosted service, so that every later one finds a running, migrated
     /// database and the embedded server stops after all of them; <see cref="EmbeddedPostgresWatchdog"/> starts that server
-    /// again when it dies in between.
+    /// again when it dies in between; <see cref="DatabaseHealthReporter"/> makes health NOT_SERVING while the database
+    /// cannot be reached.
     /// </summary>
     public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
     {
@@ -30,6 +32,8 @@ internal static class DatabaseHosting
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(services => services.GetRequiredService<DatabaseStartup>()));
         // Second: it watches the server from the start, and stops watching before the server is stopped.
         builder.Services.Insert(1, ServiceDescriptor.Singleton<IHostedService, EmbeddedPostgresWatchdog>());
+        builder.Services.AddRpcHealthChecks();
+        builder.Services.AddHostedService<DatabaseHealthReporter>();
         return builder;
     }
 }
