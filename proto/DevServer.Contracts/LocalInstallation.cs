@@ -22,6 +22,12 @@ public static class LocalInstallation
     public const string WorkerTokenFileName = "worker.token";
 
     /// <summary>
+    /// The embedded PostgreSQL cluster of the data directory <paramref name="dataDirectory"/>, which the orchestrator
+    /// runs; <c>devserver up</c> stops its server when the orchestrator died without doing so.
+    /// </summary>
+    public static string EmbeddedClusterDirectory(string dataDirectory) => Path.Combine(dataDirectory, "postgres", "cluster");
+
+    /// <summary>
     /// <c>$DEVSERVER_DATA</c> when set; otherwise <c>/var/lib/devserver</c> for root (PostgreSQL then runs as an
     /// unprivileged user, who cannot enter /root) and <c>$XDG_DATA_HOME/devserver</c> (or
     /// <c>~/.local/share/devserver</c>) for everybody else.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Reflection;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using DevServer.Contracts;
 using DevServer.Contracts.Events.V1;
 using DevServer.Contracts.Queue.V1;
 using DevServer.Contracts.Repositories.V1;
@@ -286,7 +287,7 @@ public sealed partial class PipelineHost : IAsyncDisposable
 
     private async Task StopLeftoverPostgresAsync()
     {
-        var cluster = Path.Combine(DataDirectory, "postgres", "cluster");
+        var cluster = LocalInstallation.EmbeddedClusterDirectory(DataDirectory);
         if (!File.Exists(Path.Combine(cluster, "postmaster.pid")))
         {
             return;

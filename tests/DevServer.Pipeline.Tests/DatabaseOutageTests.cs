@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DevServer.Contracts;
 using DevServer.Contracts.Tasks.V1;
 using Rpc;
 using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
@@ -108,7 +109,7 @@ public sealed class DatabaseOutageTests
     }
 
     private static int ReadPostmasterPid(PipelineHost host) =>
-        int.Parse(File.ReadLines(Path.Combine(host.DataDirectory, "postgres", "cluster", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        int.Parse(File.ReadLines(Path.Combine(LocalInstallation.EmbeddedClusterDirectory(host.DataDirectory), "postmaster.pid")).First(), CultureInfo.InvariantCulture);
 
 
     private static async Task WaitUntilDeadAsync(int pid, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using DevServer.Cli.Connection;
 using DevServer.Contracts;
+using DevServer.Processes;
 using Rpc;
 using Rpc.Health.V1;
 
@@ -32,6 +33,7 @@ internal sealed partial class LocalSystem : IAsyncDisposable
     // The orchestrator may need to stop its database; workers hand in their results first.
     private static readonly TimeSpan OrchestratorGrace = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WorkerGrace = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan DatabaseGrace = TimeSpan.FromSeconds(30);
 
     // How long a failed piece of work waits to learn whether a program's end caused it.
     private static readonly TimeSpan ExitNoticeGrace = TimeSpan.FromSeconds(2);
@@ -216,6 +218,28 @@ internal sealed partial class LocalSystem : IAsyncDisposable
             _note("Stopping the orchestrator…");
             await _orchestrator.DisposeAsync();
             _orchestrator = null;
+            await StopLeftoverDatabaseAsync();
+        }
+    }
+
+    /// <summary>
+    /// An orchestrator that was killed or crashed could not stop its embedded PostgreSQL, which runs detached from it;
+    /// it is stopped here, so that nothing of the local system outlives the command. (The next start would reuse it,
+    /// but until then it would hold its memory and the cluster.) After a clean stop its pid file is gone already.
+    /// </summary>
+    private async Task StopLeftoverDatabaseAsync()
+    {
+        var pidFile = Path.Combine(LocalInstallation.EmbeddedClusterDirectory(DataDirectory), "postmaster.pid");
+        if (PostmasterPid.Read(pidFile) is not { } server || !server.IsRunningServer(pidFile) || !server.RequestFastShutdown())
+        {
+            return;
+        }
+
+        _note("Stopping the embedded PostgreSQL the orchestrator left running…");
+        var started = _clock.GetTimestamp();
+        while (server.IsRunningServer(pidFile) && _clock.GetElapsedTime(started) < DatabaseGrace)
+        {
+            await Task.Delay(PollInterval, _clock);
         }
     }
 

@@ -1,3 +1,4 @@
+using DevServer.Contracts;
 using Npgsql;
 
 namespace DevServer.Orchestrator.Data;
@@ -23,7 +24,7 @@ internal sealed record EmbeddedPostgresOptions(string DataDirectory, string? Bin
 
     public string RootDirectory => Path.Combine(DataDirectory, "postgres");
 
-    public string ClusterDirectory => Path.Combine(RootDirectory, "cluster");
+    public string ClusterDirectory => LocalInstallation.EmbeddedClusterDirectory(DataDirectory);
 
     public string SocketDirectory => Path.Combine(RootDirectory, "run");
 

@@ -1,6 +1,10 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using DevServer.Cli.Tests.Infrastructure;
+using DevServer.Contracts;
+using DevServer.Processes;
 using DevServer.Testing;
 
 namespace DevServer.Cli.Tests.EndToEnd;
@@ -120,6 +124,60 @@ public sealed partial class LocalSystemTests : IDisposable
         foreach (var log in new[] { "orchestrator.log", "script.log", "verifier.log" })
         {
             Assert.True(new FileInfo(Path.Combine(data, "logs", log)).Length > 0, log);
+        }
+    }
+
+    [Fact]
+    public async Task Up_OrchestratorKilled_ExitsNamingItAndStopsTheDatabaseItLeftRunning()
+    {
+        var data = Path.Combine(_root, "data");
+        var up = CliRun.Start(["up", "--data", data, "--grpc-port", "0", "--web-port", "0", "--script", "true"], TestCli.Host(RunningSystem.Programs()), TestContext.Current.CancellationToken);
+        await up.Out.WaitForAsync("DevServer is up", RunTimeout, up.Exit);
+        var pidFile = Path.Combine(LocalInstallation.EmbeddedClusterDirectory(data), "postmaster.pid");
+        var postgres = PostmasterPid.Read(pidFile) ?? throw new Xunit.Sdk.XunitException("The embedded PostgreSQL does not run.");
+
+        // SIGKILL, as the OOM killer ends it: the orchestrator cannot stop its database, which runs detached from it.
+        using (var orchestrator = Process.GetProcessById(OrchestratorOf(data)))
+        {
+            orchestrator.Kill();
+        }
+
+        var result = await up.ResultAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.StartsWith("devserver: the orchestrator was ended by signal 9; the end of its log (", result.Error, StringComparison.Ordinal);
+        Assert.EndsWith("Stopping the orchestrator…\nStopping the embedded PostgreSQL the orchestrator left running…\n", result.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(pidFile), "The embedded PostgreSQL still runs.");
+        Assert.False(ProcFs.IsRunning(postgres.Pid), $"The postmaster (pid {postgres.Pid}) still runs.");
+    }
+
+    /// <summary>The pid of the orchestrator the CLI started on <paramref name="data"/>, found by its command line.</summary>
+    private static int OrchestratorOf(string data)
+    {
+        var setting = $"--Orchestrator:DataDirectory={data}";
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid)
+                && ReadCommandLine(folder) is { } arguments
+                && arguments.Contains(setting)
+                && arguments.Any(a => a.EndsWith("DevServer.Orchestrator.dll", StringComparison.Ordinal)))
+            {
+                return pid;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"No orchestrator runs with {setting}.");
+    }
+
+    private static string[]? ReadCommandLine(string processFolder)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(processFolder, "cmdline")).Split('\0');
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

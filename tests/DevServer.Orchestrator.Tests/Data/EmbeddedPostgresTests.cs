@@ -1,5 +1,6 @@
 using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Tests.Infrastructure;
+using DevServer.Processes;
 using Npgsql;
 
 namespace DevServer.Orchestrator.Tests.Data;

@@ -13,7 +13,7 @@ public sealed class OrchestratorDataDirectory : IAsyncDisposable
 
     public string Path => _directory.Path;
 
-    public string PostmasterPidFile => System.IO.Path.Combine(Path, "postgres", "cluster", "postmaster.pid");
+    public string PostmasterPidFile => System.IO.Path.Combine(LocalInstallation.EmbeddedClusterDirectory(Path), "postmaster.pid");
 
     /// <summary>The setting that points an orchestrator here.</summary>
     public string Setting => $"--Orchestrator:DataDirectory={Path}";
