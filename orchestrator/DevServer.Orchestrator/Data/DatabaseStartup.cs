@@ -54,7 +54,7 @@ internal sealed partial class DatabaseStartup(
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
                 return;
             }
-            catch (NpgsqlException exception) when (DatabaseUnavailableInterceptor.IsUnavailable(exception))
+            catch (NpgsqlException exception) when (DatabaseErrors.IsUnreachable(exception))
             {
                 var waited = clock.GetElapsedTime(started);
                 if (waited >= settings.StartupWait)

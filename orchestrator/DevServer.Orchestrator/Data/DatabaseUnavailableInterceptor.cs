@@ -46,13 +46,6 @@ internal sealed partial class DatabaseUnavailableInterceptor(ILogger<DatabaseUna
             return true;
         });
 
-    /// <summary>
-    /// Npgsql's transient errors (I/O on the connection, timeouts, resource shortages, "cannot connect now"), plus the
-    /// server ending the session because it shuts down or crashed (57P01, 57P02), which Npgsql does not count as transient.
-    /// </summary>
-    internal static bool IsUnavailable(NpgsqlException exception) =>
-        exception.IsTransient || exception is PostgresException { SqlState: "57P01" or "57P02" or "57P03" };
-
     /// <summary>Runs a call of any kind (streaming ones return a dummy result), turning an unreachable database into UNAVAILABLE.</summary>
     private async Task<T> GuardAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
@@ -60,7 +53,7 @@ internal sealed partial class DatabaseUnavailableInterceptor(ILogger<DatabaseUna
         {
             return await call();
         }
-        catch (NpgsqlException exception) when (IsUnavailable(exception))
+        catch (NpgsqlException exception) when (DatabaseErrors.IsUnreachable(exception))
         {
             LogUnavailable(logger, context.Method, exception.Message);
             throw new RpcException(new Status(StatusCode.Unavailable, "the database cannot be reached; try again shortly", exception));
