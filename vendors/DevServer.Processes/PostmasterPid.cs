@@ -31,6 +31,10 @@ public sealed record PostmasterPid(int Pid, int Port, string SocketDirectory)
                 : null;
     }
 
+    /// <summary>The server of the cluster whose pid file is <paramref name="pidFile"/> when it runs (<see cref="IsRunningServer"/>), else null.</summary>
+    public static PostmasterPid? ReadRunning(string pidFile) =>
+        Read(pidFile) is { } server && server.IsRunningServer(pidFile) ? server : null;
+
     /// <summary>
     /// Whether <see cref="Pid"/> is the live server of the cluster whose pid file is <paramref name="pidFile"/>. pg_ctl
     /// only checks that the PID exists, which also holds for the zombie of a server that ended and was not reaped yet,

@@ -230,7 +230,7 @@ internal sealed partial class LocalSystem : IAsyncDisposable
     private async Task StopLeftoverDatabaseAsync()
     {
         var pidFile = Path.Combine(LocalInstallation.EmbeddedClusterDirectory(DataDirectory), "postmaster.pid");
-        if (PostmasterPid.Read(pidFile) is not { } server || !server.IsRunningServer(pidFile) || !server.RequestFastShutdown())
+        if (PostmasterPid.ReadRunning(pidFile) is not { } server || !server.RequestFastShutdown())
         {
             return;
         }

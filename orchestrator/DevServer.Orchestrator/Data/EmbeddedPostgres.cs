@@ -97,11 +97,7 @@ internal sealed partial class EmbeddedPostgres(EmbeddedPostgresOptions options, 
     }
 
     /// <summary>Whether the cluster's server runs: its <c>postmaster.pid</c> names a live postmaster of this cluster.</summary>
-    public bool IsServerRunning()
-    {
-        var pidFile = PidFile;
-        return PostmasterPid.Read(pidFile) is { } running && running.IsRunningServer(pidFile);
-    }
+    public bool IsServerRunning() => PostmasterPid.ReadRunning(PidFile) is not null;
 
     /// <summary>
     /// Creates a database unless it exists, optionally as a copy of <paramref name="template"/> (the test fixture
