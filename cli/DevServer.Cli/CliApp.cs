@@ -24,6 +24,7 @@ internal sealed class CliApp
         Root.Add(EventCommands.BuildAllEvents(this));
         Root.Add(QueueCommands.BuildQueue(this));
         Root.Add(QueueCommands.BuildWorkers(this));
+        Root.Add(StatusCommand.Build(this));
         Root.Add(AnalyticsCommands.Build(this));
         Root.Add(SettingsCommands.Build(this));
         Root.Add(ClassifyCommand.Build(this));

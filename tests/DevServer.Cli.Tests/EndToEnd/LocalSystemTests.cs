@@ -108,6 +108,7 @@ public sealed partial class LocalSystemTests : IDisposable
         // Another CLI finds the token in the data directory.
         var workers = await TestCli.RunAsync(["workers", "--server", server, "--data", data]);
         var tasks = await TestCli.RunAsync(["task", "list", "--server", server, "--data", data]);
+        var status = await TestCli.RunAsync(["status", "--server", server, "--data", data]);
         await interrupt.CancelAsync();
         var result = await up.ResultAsync(TimeSpan.FromSeconds(90));
 
@@ -115,6 +116,10 @@ public sealed partial class LocalSystemTests : IDisposable
         Assert.Matches(@"-script\s+vendor\s+script\s+-\s+0/1\s+connected", workers.Out);
         Assert.Matches(@"-verifier\s+verifier\s+-\s+-\s+0/1\s+connected", workers.Out);
         Assert.Equal("No tasks.\n", tasks.Out);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Equal(
+            $"Orchestrator: {server}, serving\nDatabase: reachable\nQueue: dispatching, concurrency 2, 0 queued, 0 active\nWorkers: 2 connected (1 vendor, 1 verifier)\n",
+            status.Out);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("  admin token   " + Path.Combine(data, "admin.token") + "\n", result.Out, StringComparison.Ordinal);
         Assert.EndsWith("Stopping script sidecar and verifier…\nStopping the orchestrator…\n", result.Out, StringComparison.Ordinal);

@@ -8,6 +8,7 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Rpc;
+using Rpc.Health;
 using Rpc.Server;
 using TaskStatus = DevServer.Contracts.Tasks.V1.TaskStatus;
 
@@ -35,13 +36,18 @@ internal sealed class ScriptedOrchestrator : IAsyncDisposable
 
     public string ServerOption => Address.ToString().TrimEnd('/');
 
+    /// <summary>Its grpc.health.v1.Health: SERVING for the whole server until a test says otherwise.</summary>
+    public HealthServiceImpl Health => _app.Services.GetRequiredService<HealthServiceImpl>();
+
     public static async Task<ScriptedOrchestrator> StartAsync()
     {
         var builder = LoopbackHost.CreateBuilder(shutdownTimeout: TimeSpan.FromSeconds(5));
         var script = new Script();
         builder.Services.AddSingleton(script);
         builder.Services.AddRpc();
+        builder.Services.AddRpcHealthChecks();
         var app = builder.Build();
+        app.MapRpcHealthService();
         app.MapRpcService<Tasks>();
         app.MapRpcService<Events>();
         app.MapRpcService<Repositories>();

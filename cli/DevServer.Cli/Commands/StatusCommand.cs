@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using DevServer.Cli.Output;
+using DevServer.Contracts.Queue.V1;
+using Rpc;
+using Rpc.Health.V1;
+using ServingStatus = Rpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace DevServer.Cli.Commands;
+
+/// <summary>
+/// <c>devserver status</c>: is the orchestrator serving, can it reach its database, what does the queue hold and which
+/// workers are connected. Meant for a person's first look and for scripts and monitoring: exit 0 only when serving.
+/// </summary>
+internal static class StatusCommand
+{
+    /// <summary>The orchestrator's health service name for its database (DatabaseHealthReporter.ServiceName).</summary>
+    private const string DatabaseService = "devserver.database";
+
+    public static Command Build(CliApp app)
+    {
+        var status = new Command("status", "Show whether the orchestrator serves and reaches its database, the queue and the connected workers; exit 0 only when serving.");
+        app.Handle(status, async (context, cancellationToken) =>
+        {
+            var connection = context.Connection;
+            // Health is open: this part works with any token, or none.
+            var server = await connection.Health.CheckAsync(new HealthCheckRequest(), cancellationToken: cancellationToken);
+            var database = await DatabaseStatusAsync(connection.Health, cancellationToken);
+            var serving = server.Status == ServingStatus.Serving;
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(server);
+            }
+            else
+            {
+                context.Output.Out.Write(string.Create(CultureInfo.InvariantCulture, $"Orchestrator: {context.Settings.Server.ToString().TrimEnd('/')}, {Describe(server.Status)}\n"));
+                context.Output.Out.Write($"Database: {database switch
+                {
+                    ServingStatus.Serving => "reachable",
+                    ServingStatus.NotServing => "cannot be reached",
+                    _ => "not reported by this orchestrator",
+                }}\n");
+            }
+
+            if (!serving)
+            {
+                throw new CliException(
+                    ExitCodes.Unreachable,
+                    database == ServingStatus.NotServing ? "the orchestrator is not serving: it cannot reach its database"
+                    : server.Status == ServingStatus.NotServing ? "the orchestrator is not serving"
+                    : $"the orchestrator reports its health as {Describe(server.Status)}");
+            }
+
+            var queue = await connection.Queue.GetQueueAsync(new GetQueueRequest(), cancellationToken: cancellationToken);
+            var workers = await connection.Queue.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: cancellationToken);
+            context.Output.Write(queue.Queue, () => QueueFormatting.State(queue.Queue));
+            context.Output.Write(workers, () => ConnectedWorkers(workers.Workers));
+            return ExitCodes.Success;
+        });
+        return status;
+    }
+
+    /// <summary>The database's health, or <see cref="ServingStatus.Unknown"/> from an orchestrator that does not report it.</summary>
+    private static async Task<ServingStatus> DatabaseStatusAsync(Health.HealthClient health, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await health.CheckAsync(new HealthCheckRequest { Service = DatabaseService }, cancellationToken: cancellationToken)).Status;
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
+        {
+            return ServingStatus.Unknown;
+        }
+    }
+
+    private static string Describe(ServingStatus status) => status switch
+    {
+        ServingStatus.Serving => "serving",
+        ServingStatus.NotServing => "not serving",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary><c>Workers: 2 connected (1 vendor, 1 verifier), 1 gone</c>.</summary>
+    private static string ConnectedWorkers(Google.Protobuf.Collections.RepeatedField<Worker> workers)
+    {
+        var connected = workers.Where(w => w.Connected).ToList();
+        var kinds = string.Join(", ", connected.GroupBy(w => w.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
+        var gone = workers.Count - connected.Count;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Workers: {connected.Count} connected{(kinds.Length > 0 ? $" ({kinds})" : "")}{(gone > 0 ? $", {gone} gone" : "")}\n");
+    }
+}

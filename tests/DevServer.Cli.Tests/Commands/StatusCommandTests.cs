@@ -1,0 +1,34 @@
+using DevServer.Cli.Tests.Infrastructure;
+using ServingStatus = Rpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace DevServer.Cli.Tests.Commands;
+
+/// <summary>`devserver status` against an orchestrator that is not serving (the serving case runs against the real one in LocalSystemTests).</summary>
+public sealed class StatusCommandTests : ScriptedOrchestratorTest
+{
+    [Fact]
+    public async Task Status_DatabaseUnreachable_SaysSoAndExitsUnreachable()
+    {
+        Server.Health.SetStatus("devserver.database", ServingStatus.NotServing);
+        Server.Health.SetStatus("", ServingStatus.NotServing);
+
+        var result = await RunAsync("status");
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        Assert.Equal($"Orchestrator: {Server.ServerOption}, not serving\nDatabase: cannot be reached\n", result.Out);
+        Assert.Equal("devserver: the orchestrator is not serving: it cannot reach its database\n", result.Error);
+    }
+
+    [Fact]
+    public async Task Status_NotServingForAnotherReason_NamesNoDatabaseProblem()
+    {
+        // An orchestrator of an older version: no database entry in its health.
+        Server.Health.SetStatus("", ServingStatus.NotServing);
+
+        var result = await RunAsync("status");
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        Assert.Equal($"Orchestrator: {Server.ServerOption}, not serving\nDatabase: not reported by this orchestrator\n", result.Out);
+        Assert.Equal("devserver: the orchestrator is not serving\n", result.Error);
+    }
+}
