@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DevServer.Cli.Output;
+using DevServer.Contracts;
 using DevServer.Contracts.Queue.V1;
 using Rpc;
 using Rpc.Health.V1;
@@ -14,9 +15,6 @@ namespace DevServer.Cli.Commands;
 /// </summary>
 internal static class StatusCommand
 {
-    /// <summary>The orchestrator's health service name for its database (DatabaseHealthReporter.ServiceName).</summary>
-    private const string DatabaseService = "devserver.database";
-
     public static Command Build(CliApp app)
     {
         var status = new Command("status", "Show whether the orchestrator serves and reaches its database, the queue and the connected workers; exit 0 only when serving.");
@@ -65,7 +63,7 @@ internal static class StatusCommand
     {
         try
         {
-            return (await health.CheckAsync(new HealthCheckRequest { Service = DatabaseService }, cancellationToken: cancellationToken)).Status;
+            return (await health.CheckAsync(new HealthCheckRequest { Service = HealthServiceNames.Database }, cancellationToken: cancellationToken)).Status;
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
         {

@@ -1,3 +1,4 @@
+using DevServer.Contracts;
 using Npgsql;
 using Rpc.Health;
 using ServingStatus = Rpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -17,7 +18,7 @@ internal sealed partial class DatabaseHealthReporter(
     ILogger<DatabaseHealthReporter> logger) : BackgroundService
 {
     /// <summary>The health service name of the database alone.</summary>
-    public const string ServiceName = "devserver.database";
+    public const string ServiceName = HealthServiceNames.Database;
 
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);

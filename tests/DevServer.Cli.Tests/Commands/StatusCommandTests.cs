@@ -1,4 +1,5 @@
 using DevServer.Cli.Tests.Infrastructure;
+using DevServer.Contracts;
 using ServingStatus = Rpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace DevServer.Cli.Tests.Commands;
@@ -9,7 +10,7 @@ public sealed class StatusCommandTests : ScriptedOrchestratorTest
     [Fact]
     public async Task Status_DatabaseUnreachable_SaysSoAndExitsUnreachable()
     {
-        Server.Health.SetStatus("devserver.database", ServingStatus.NotServing);
+        Server.Health.SetStatus(HealthServiceNames.Database, ServingStatus.NotServing);
         Server.Health.SetStatus("", ServingStatus.NotServing);
 
         var result = await RunAsync("status");
