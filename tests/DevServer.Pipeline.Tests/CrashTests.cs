@@ -63,8 +63,7 @@ public sealed class CrashTests
         await host.StartOrchestratorAsync(ct);
         var started = Path.Combine(host.Root, "agent-started");
         // The agent keeps talking through the outage; every line must be stored exactly once.
-        host.StartScriptSidecar("sidecar-a",
-            $"touch {started}; for i in $(seq 1 40); do echo tick $i; sleep 0.1; done; echo 'Hello from the agent' >> greeting.txt");
+        host.StartScriptSidecar("sidecar-a", TalkingAgent.Command(started));
         host.StartVerifier("verifier-a");
         await host.AddSampleRepositoryAsync(ct, r => r.Commands = new VerificationCommands { Test = SampleRepository.TestCommand });
         var created = await host.Tasks().CreateTaskAsync(
@@ -75,17 +74,8 @@ public sealed class CrashTests
         await host.StartOrchestratorAsync(ct, "--Orchestrator:Mesh:LeaseDuration=00:00:20");
 
         var finished = await host.WaitForStatusAsync(created.Task.Id, TaskTimeout, ct, TaskStatus.Done, TaskStatus.Failed, TaskStatus.Blocked);
-        Assert.Equal(TaskStatus.Done, finished.Task.Status);
-        var events = await host.ReadEventsAsync(created.Task.Id, ct);
-        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
-        var ticks = events.Where(e => e.OutputLine is not null && e.OutputLine.Text.StartsWith("tick ", StringComparison.Ordinal))
-            .GroupBy(e => (e.Attempt, e.OutputLine.Text)).ToList();
-        Assert.All(ticks, group => Assert.Single(group));
         // One delivery: exactly one attempt reached done, and the task became done exactly once.
-        Assert.Single(finished.Runs, r => r.Outcome == RunOutcome.Succeeded);
-        Assert.Single(events, e => e.StatusChanged?.To == TaskStatus.Done);
-        Assert.All(finished.Runs.Where(r => r.Outcome == RunOutcome.Succeeded),
-            r => Assert.Equal(40, ticks.Count(g => g.Key.Attempt == r.Attempt)));
+        await TalkingAgent.AssertEveryLineStoredOnceAsync(host, finished, ct);
     }
 
     [Fact]
