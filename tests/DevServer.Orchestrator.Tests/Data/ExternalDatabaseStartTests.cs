@@ -10,6 +10,7 @@ public sealed class ExternalDatabaseStartTests(PostgresFixture postgres)
 {
     private const int TimeoutMs = 120_000;
     private const string Waiting = "Database: waiting for the PostgreSQL server";
+    private const string ReadyLine = "DevServer orchestrator: gRPC (h2c) on ";
 
     [Fact(Timeout = TimeoutMs)]
     public async Task Start_ServerComesUpWhileItWaits_TheOrchestratorStarts()
@@ -22,15 +23,16 @@ public sealed class ExternalDatabaseStartTests(PostgresFixture postgres)
         await cluster.StartAsync(ct);
         await cluster.StopAsync(ct);
 
-        // As after a reboot: the orchestrator starts first, the database server a few seconds later.
-        var starting = OrchestratorProcess.StartAsync(ct, $"--Orchestrator:Database:ConnectionString={connectionString}");
+        // As after a reboot: the orchestrator starts first, the database server once the orchestrator waits for it.
+        await using var data = new OrchestratorDataDirectory();
+        await using var process = OrchestratorProcess.Launch(
+            data, $"--Orchestrator:Database:ConnectionString={connectionString}", "--Orchestrator:Database:StartupWait=00:03:00");
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(3), ct);
+            await process.WaitForLineAsync(line => line.Contains(Waiting, StringComparison.Ordinal) ? line : null, OrchestratorProcess.StartTimeout, ct);
             await cluster.StartAsync(ct);
-            await using var orchestrator = await starting;
 
-            Assert.Contains(Waiting, orchestrator.Process.StandardOutput, StringComparison.Ordinal);
+            await process.WaitForLineAsync(line => line.Contains(ReadyLine, StringComparison.Ordinal) ? line : null, OrchestratorProcess.StartTimeout, ct);
         }
         finally
         {
@@ -56,7 +58,6 @@ public sealed class ExternalDatabaseStartTests(PostgresFixture postgres)
         // 69, EX_UNAVAILABLE: unlike 1, systemd's unit restarts it (the database may be there next time).
         Assert.Equal(69, result.ExitCode);
         Assert.Contains($"DevServer orchestrator cannot start: cannot reach the PostgreSQL server at {nowhere.Path} (waited ", result.StandardError, StringComparison.Ordinal);
-        Assert.Contains(Waiting, result.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", result.StandardError, StringComparison.Ordinal);
     }
 
