@@ -5,7 +5,8 @@ namespace DevServer.Orchestrator.Logs;
 /// <summary>
 /// Entries between the loggers (and worker connections) that make them and the one <see cref="LogWriter"/> that stores
 /// them. Bounded, and never waits: when full, an entry is dropped and counted, and the writer stores one entry saying
-/// how many were lost, so a flood or a database outage costs entries, never a stalled logging call.
+/// how many were lost, so a flood, or a database outage longer than the buffer lasts, costs entries, never a stalled
+/// logging call.
 /// </summary>
 internal sealed class LogBuffer(int capacity)
 {

@@ -1,3 +1,4 @@
+using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -11,8 +12,10 @@ namespace DevServer.Orchestrator.Logs;
 /// <see cref="LogsOptions.BatchSize"/> entries wait), then inserts the batch in one transaction that holds a
 /// transaction-scoped advisory lock until it commits and NOTIFYs <c>devserver_logs</c>. The lock makes every writer
 /// of the cluster commit in position order, so a watcher that has seen position P can never later find a smaller one
-/// appear: "everything after P" misses nothing. Its own failures go to the other log providers only (its category is
-/// not stored, see <see cref="DatabaseLoggerProvider"/>).
+/// appear: "everything after P" misses nothing. While the database cannot be reached it holds its batch and tries
+/// again, so an outage costs only what overflows the buffer (those drops are reported once it is back): the entries of
+/// an outage are the ones an operator reads afterwards. Its own failures go to the other log providers only (its
+/// category is not stored, see <see cref="DatabaseLoggerProvider"/>).
 /// </summary>
 internal sealed partial class LogWriter(
     NpgsqlDataSource dataSource,
@@ -25,8 +28,13 @@ internal sealed partial class LogWriter(
     /// <summary>The advisory lock key of log inserts ("DSLOGENT"), shared by every instance.</summary>
     private const long LockKey = 0x4453_4C4F_4745_4E54;
 
+    /// <summary>Tries of a batch the database refuses (not an outage: something in the batch or the schema is wrong).</summary>
     private const int Attempts = 3;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>The pause before the first new try while the database cannot be reached; it doubles up to <see cref="MaxOutagePause"/>.</summary>
+    private static readonly TimeSpan FirstOutagePause = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxOutagePause = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(5);
 
     private readonly LogsOptions _settings = options.Value;
@@ -107,7 +115,11 @@ internal sealed partial class LogWriter(
         }
     }
 
-    /// <summary>Inserts the batch, trying again briefly on database failures; a batch that still fails is dropped and counted.</summary>
+    /// <summary>
+    /// Inserts the batch. While the database cannot be reached it keeps the batch and tries again after a growing pause,
+    /// until the database is back or the writer stops. A batch the database refuses is tried <see cref="Attempts"/>
+    /// times, then dropped and counted.
+    /// </summary>
     private async Task StoreAsync(List<PendingLogEntry> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
@@ -115,16 +127,36 @@ internal sealed partial class LogWriter(
             return;
         }
 
-        for (var attempt = 1; ; attempt++)
+        var refusals = 0;
+        var outagePause = FirstOutagePause;
+        var unreachableSince = (DateTimeOffset?)null;
+        while (true)
         {
             try
             {
                 await InsertAsync(batch, cancellationToken);
+                if (unreachableSince is { } since)
+                {
+                    var outage = clock.GetUtcNow() - since;
+                    LogStoredAfterOutage(logger, batch.Count, outage);
+                }
+
                 return;
             }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
             {
-                if (attempt == Attempts)
+                if (unreachableSince is null)
+                {
+                    unreachableSince = clock.GetUtcNow();
+                    LogDatabaseUnreachable(logger, batch.Count, buffer.Reader.Count, exception);
+                }
+
+                await Task.Delay(outagePause, clock, cancellationToken);
+                outagePause = TimeSpan.FromTicks(Math.Min(outagePause.Ticks * 2, MaxOutagePause.Ticks));
+            }
+            catch (NpgsqlException exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (++refusals == Attempts)
                 {
                     LogBatchDropped(logger, batch.Count, exception);
                     buffer.CountDropped(batch.Count);
@@ -136,6 +168,9 @@ internal sealed partial class LogWriter(
             }
         }
     }
+
+    private static bool IsUnreachable(Exception exception) =>
+        exception is TimeoutException || (exception is NpgsqlException npgsql && DatabaseErrors.IsUnreachable(npgsql));
 
     private async Task InsertAsync(List<PendingLogEntry> batch, CancellationToken cancellationToken)
     {
@@ -176,6 +211,12 @@ internal sealed partial class LogWriter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Count} log entries; they are dropped")]
     private static partial void LogBatchDropped(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database cannot be reached: holding {Count} log entries ({Waiting} more waiting) and trying again")]
+    private static partial void LogDatabaseUnreachable(ILogger logger, int count, int waiting, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored {Count} held log entries; the database was unreachable for {Outage}")]
+    private static partial void LogStoredAfterOutage(ILogger logger, int count, TimeSpan outage);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped before {Count} buffered log entries were stored")]
     private static partial void LogFinalFlushTimedOut(ILogger logger, int count);

@@ -8,7 +8,10 @@ internal sealed class LogsOptions
     /// <summary>This orchestrator's entries at this level and above go to the log (the <c>Logging</c> filters apply first).</summary>
     public LogLevel MinimumLevel { get; set; } = LogLevel.Information;
 
-    /// <summary>Entries waiting to be written; past this a logging call drops its entry (and the drop is reported) instead of waiting.</summary>
+    /// <summary>
+    /// Entries waiting to be written, which is also what a database outage can hold; past this a logging call drops its
+    /// entry (and the drop is reported) instead of waiting.
+    /// </summary>
     public int BufferCapacity { get; set; } = 10_000;
 
     /// <summary>How long the writer gathers entries before one insert.</summary>
