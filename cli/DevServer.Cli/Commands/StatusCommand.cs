@@ -3,6 +3,7 @@ using System.Globalization;
 using DevServer.Cli.Output;
 using DevServer.Contracts;
 using DevServer.Contracts.Queue.V1;
+using Google.Protobuf.WellKnownTypes;
 using Rpc;
 using Rpc.Health.V1;
 using ServingStatus = Rpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -27,7 +28,7 @@ internal static class StatusCommand
             var serving = server.Status == ServingStatus.Serving;
             if (context.Output.Json)
             {
-                context.Output.WriteJson(server);
+                context.Output.WriteJson(HealthJson(server.Status, database));
             }
             else
             {
@@ -70,6 +71,22 @@ internal static class StatusCommand
             return ServingStatus.Unknown;
         }
     }
+
+    /// <summary>
+    /// <c>{ "server": "SERVING", "database": "NOT_SERVING" }</c>, statuses by their proto names like every other JSON
+    /// line of the CLI; <c>UNKNOWN</c> for a database the orchestrator does not report.
+    /// </summary>
+    private static Struct HealthJson(ServingStatus server, ServingStatus database) => new()
+    {
+        Fields =
+        {
+            ["server"] = Value.ForString(ProtoName(server)),
+            ["database"] = Value.ForString(ProtoName(database)),
+        },
+    };
+
+    private static string ProtoName(ServingStatus status) =>
+        HealthCheckResponse.Descriptor.FindFieldByNumber(HealthCheckResponse.StatusFieldNumber).EnumType.FindValueByNumber((int)status).Name;
 
     private static string Describe(ServingStatus status) => status switch
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DevServer.Cli.Tests.Infrastructure;
 using DevServer.Contracts;
 using ServingStatus = Rpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -18,6 +19,20 @@ public sealed class StatusCommandTests : ScriptedOrchestratorTest
         Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
         Assert.Equal($"Orchestrator: {Server.ServerOption}, not serving\nDatabase: cannot be reached\n", result.Out);
         Assert.Equal("devserver: the orchestrator is not serving: it cannot reach its database\n", result.Error);
+    }
+
+    [Fact]
+    public async Task Status_JsonDatabaseUnreachable_OneLineWithBothStatusesByTheirProtoNames()
+    {
+        Server.Health.SetStatus(HealthServiceNames.Database, ServingStatus.NotServing);
+        Server.Health.SetStatus("", ServingStatus.NotServing);
+
+        var result = await RunAsync("status", "--json");
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        using var json = JsonDocument.Parse(Assert.Single(result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal("NOT_SERVING", json.RootElement.GetProperty("server").GetString());
+        Assert.Equal("NOT_SERVING", json.RootElement.GetProperty("database").GetString());
     }
 
     [Fact]

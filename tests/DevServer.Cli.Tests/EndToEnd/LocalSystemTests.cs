@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using DevServer.Cli.Tests.Infrastructure;
 using DevServer.Contracts;
@@ -109,6 +110,7 @@ public sealed partial class LocalSystemTests : IDisposable
         var workers = await TestCli.RunAsync(["workers", "--server", server, "--data", data]);
         var tasks = await TestCli.RunAsync(["task", "list", "--server", server, "--data", data]);
         var status = await TestCli.RunAsync(["status", "--server", server, "--data", data]);
+        var statusJson = await TestCli.RunAsync(["status", "--json", "--server", server, "--data", data]);
         await interrupt.CancelAsync();
         var result = await up.ResultAsync(TimeSpan.FromSeconds(90));
 
@@ -120,6 +122,14 @@ public sealed partial class LocalSystemTests : IDisposable
         Assert.Equal(
             $"Orchestrator: {server}, serving\nDatabase: reachable\nQueue: dispatching, concurrency 2, 0 queued, 0 active\nWorkers: 2 connected (1 vendor, 1 verifier)\n",
             status.Out);
+        Assert.True(statusJson.ExitCode == 0, statusJson.ToString());
+        var jsonLines = statusJson.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, jsonLines.Length);
+        using (var health = JsonDocument.Parse(jsonLines[0]))
+        {
+            Assert.Equal("SERVING", health.RootElement.GetProperty("server").GetString());
+            Assert.Equal("SERVING", health.RootElement.GetProperty("database").GetString());
+        }
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("  admin token   " + Path.Combine(data, "admin.token") + "\n", result.Out, StringComparison.Ordinal);
         Assert.EndsWith("Stopping script sidecar and verifier…\nStopping the orchestrator…\n", result.Out, StringComparison.Ordinal);
