@@ -21,6 +21,23 @@ public static class ProcFs
     /// <summary>True while a process with this id exists and is not a zombie.</summary>
     public static bool IsRunning(int id) => Fields(id) is { } fields && fields[0] is not ("Z" or "X");
 
+    /// <summary>The processes whose parent is <paramref name="id"/> now.</summary>
+    public static IReadOnlyList<int> Children(int id)
+    {
+        var parent = id.ToString(CultureInfo.InvariantCulture);
+        var children = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var child)
+                && Fields(child) is { } fields && fields[1] == parent)
+            {
+                children.Add(child);
+            }
+        }
+
+        return children;
+    }
+
     private static string[]? Fields(int id)
     {
         try

@@ -23,6 +23,8 @@ internal sealed partial class DatabaseHealthReporter(
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
 
+    private Task<bool>? _probe;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         bool? reachable = null;
@@ -46,7 +48,35 @@ internal sealed partial class DatabaseHealthReporter(
         }
     }
 
+    /// <summary>
+    /// Whether <c>SELECT 1</c> answers within <see cref="QueryTimeout"/>. The limit is enforced here, not left to
+    /// Npgsql's cancellation: a server that hangs (stopped, or cut off without a reset) answers neither the query nor
+    /// the cancel request Npgsql sends for it, and a probe waiting on those took about a minute to report anything. A
+    /// probe still waiting from an earlier round is waited on again rather than doubled; one that has ended since is
+    /// discarded, since its late answer says nothing about now.
+    /// </summary>
     private async Task<bool> ProbeAsync(CancellationToken stoppingToken)
+    {
+        if (_probe is { IsCompleted: true })
+        {
+            _probe = null;
+        }
+
+        _probe ??= QueryAsync(stoppingToken);
+        try
+        {
+            var reachable = await _probe.WaitAsync(QueryTimeout, clock, stoppingToken);
+            _probe = null;
+            return reachable;
+        }
+        catch (TimeoutException)
+        {
+            LogProbeFailed(logger, $"no answer within {QueryTimeout.TotalSeconds:0} s");
+            return false;
+        }
+    }
+
+    private async Task<bool> QueryAsync(CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(QueryTimeout);
