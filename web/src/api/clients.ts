@@ -10,6 +10,7 @@ import { RepositoryService } from "../gen/devserver/repositories/v1/repositories
 import { SettingsService } from "../gen/devserver/settings/v1/settings_pb";
 import { TaskService } from "../gen/devserver/tasks/v1/tasks_pb";
 import { TemplateService } from "../gen/devserver/templates/v1/templates_pb";
+import { Health } from "../gen/grpc/health/v1/health_pb";
 
 export function bearerInterceptor(token: () => string | null): Interceptor {
   return (next) => async (request) => {
@@ -40,6 +41,8 @@ export interface Api {
   logs: Client<typeof LogService>;
   templates: Client<typeof TemplateService>;
   ideas: Client<typeof IdeaService>;
+  /** The standard grpc.health.v1 service (open: it needs no token). */
+  health: Client<typeof Health>;
 }
 
 export function createApi(transport: Transport, baseUrl: string): Api {
@@ -54,5 +57,6 @@ export function createApi(transport: Transport, baseUrl: string): Api {
     logs: createClient(LogService, transport),
     templates: createClient(TemplateService, transport),
     ideas: createClient(IdeaService, transport),
+    health: createClient(Health, transport),
   };
 }

@@ -9,6 +9,7 @@ import { parsePageRoute, tasksIncludeRetired } from "../lib/pages";
 import { parseRoute } from "../lib/route";
 import { Ctx, makeReporter, type AppContext } from "./context";
 import { Dashboard } from "./Dashboard";
+import { DatabaseBanner } from "./DatabaseBanner";
 import { useHash } from "./hooks";
 import { Login } from "./Login";
 import { Logs } from "./Logs";
@@ -145,6 +146,7 @@ export function App({ baseUrl }: { baseUrl: string }) {
           Log out
         </button>
       </nav>
+      <DatabaseBanner />
       {page}
       <Notifier />
     </Ctx.Provider>
