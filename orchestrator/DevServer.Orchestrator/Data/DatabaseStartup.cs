@@ -15,6 +15,9 @@ internal sealed partial class DatabaseStartup(
 {
     private static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>A fast shutdown takes well under a second; this bounds one of a server that hangs.</summary>
+    private static readonly TimeSpan EmbeddedStopLimit = TimeSpan.FromSeconds(15);
+
     private EmbeddedPostgres? _embedded;
 
     /// <summary>The embedded server this orchestrator started and stops; null with an external server, and once stopped.</summary>
@@ -79,30 +82,37 @@ internal sealed partial class DatabaseStartup(
     private static string Reason(NpgsqlException exception) =>
         exception.GetBaseException() is var cause && cause != exception ? $"{exception.Message} ({cause.Message})" : exception.Message;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _embedded, null) is { } embedded)
-        {
-            // Idle pooled sessions are closed by us rather than cut by the server's fast shutdown.
-            dataSource.Clear();
-            await embedded.StopAsync(cancellationToken);
-        }
-    }
+    /// <summary>
+    /// Stops the embedded server, within <see cref="EmbeddedStopLimit"/> rather than the host's token: when the host's
+    /// shutdown time is spent (Quartz waits out all of it while the database hangs), the server must still be asked to
+    /// stop, not skipped because the token was already cancelled. A server that does not stop in time is logged, not
+    /// thrown: an exception here ended the orchestrator with "Unhandled exception" and a crash's exit code.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken) => StopEmbeddedAsync();
 
     /// <summary>
     /// The host is disposed also when its start failed (after this service started), without StopAsync: the server
     /// must not outlive the orchestrator then either.
     /// </summary>
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await StopEmbeddedAsync();
+
+    private async Task StopEmbeddedAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        if (Interlocked.Exchange(ref _embedded, null) is not { } embedded)
+        {
+            return;
+        }
+
+        // Idle pooled sessions are closed by us rather than cut by the server's fast shutdown.
+        dataSource.Clear();
+        using var limit = new CancellationTokenSource(EmbeddedStopLimit, clock);
         try
         {
-            await StopAsync(timeout.Token);
+            await embedded.StopAsync(limit.Token);
         }
         catch (Exception ex) when (ex is EmbeddedPostgresException or OperationCanceledException or IOException)
         {
-            // Thrown from the host's disposal it would hide the error that ended the start-up.
+            // A hung server still gets the fast-shutdown request pg_ctl sent; it acts on it when it runs again.
             LogStopFailed(loggerFactory.CreateLogger<DatabaseStartup>(), ex);
         }
     }

@@ -43,6 +43,10 @@ internal sealed record EmbeddedPostgresOptions(string DataDirectory, string? Bin
             Enlist = false,
             MaxPoolSize = maxPoolSize,
             ApplicationName = applicationName,
+            // A local socket connects at once; Npgsql's 15 s default only matters when the server hangs. Then it also
+            // bounds the cancel request Npgsql opens inline when a token fires (npgsql#3696), which holds up whoever
+            // cancels: a stopping loop, and with it the orchestrator's shutdown.
+            Timeout = 5,
         }.ConnectionString;
 
     /// <summary>What would make the server fail later with a less helpful message.</summary>

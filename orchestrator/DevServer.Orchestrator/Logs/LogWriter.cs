@@ -154,7 +154,13 @@ internal sealed partial class LogWriter(
                 await Task.Delay(outagePause, clock, cancellationToken);
                 outagePause = TimeSpan.FromTicks(Math.Min(outagePause.Ticks * 2, MaxOutagePause.Ticks));
             }
-            catch (NpgsqlException exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException && cancellationToken.IsCancellationRequested)
+            {
+                // Stopping. A hung server ignores the cancellation, and Npgsql ends the insert only at its command
+                // timeout: that is the stop's cancellation too, not a failure of the writer.
+                throw new OperationCanceledException("The log writer stopped before the database took the batch.", exception, cancellationToken);
+            }
+            catch (NpgsqlException exception)
             {
                 if (++refusals == Attempts)
                 {

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
-using DevServer.Processes;
-using DevServer.Testing;
 using Rpc.Client;
 using Rpc.Health.V1;
 using HealthClient = Rpc.Health.V1.Health.HealthClient;
@@ -57,7 +54,6 @@ public sealed class DatabaseHealthTests
         using var folder = new TestDirectory();
         var cluster = Clusters.Create(Clusters.Options(folder.Path));
         await cluster.StartAsync(ct);
-        string[] frozen = [];
         try
         {
             var connectionString = cluster.Options.ConnectionString(EmbeddedPostgres.Database, 10, "health-test");
@@ -66,33 +62,20 @@ public sealed class DatabaseHealthTests
             var health = new HealthClient(channel);
             Assert.Equal(ServingStatus.Serving, await StatusAsync(health, "", ct));
 
-            // A hung server (stopped, the way a frozen VM or a network cut without a reset looks): it answers neither
-            // the probe's query nor the cancel request Npgsql sends for it, and the orchestrator's pool holds open
-            // connections to it. Before the probe enforced its own limit it took about a minute to notice.
-            var postmaster = PostmasterPid.ReadRunning(Path.Combine(cluster.Options.ClusterDirectory, "postmaster.pid"))!.Pid;
-            frozen = [.. new[] { postmaster }.Concat(ProcFs.Children(postmaster)).Select(id => id.ToString(CultureInfo.InvariantCulture))];
-            await SignalAsync("-STOP", frozen, ct);
-            await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
-            Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
+            // The orchestrator's pool holds open connections to the hung server. Before the probe enforced its own
+            // limit it took about a minute to notice.
+            await using (var frozen = await FrozenServer.FreezeAsync(Path.Combine(cluster.Options.ClusterDirectory, "postmaster.pid"), ct))
+            {
+                await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
+                Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
+            }
 
-            await SignalAsync("-CONT", frozen, ct);
-            frozen = [];
             await WaitForStatusAsync(health, ServingStatus.Serving, ct);
         }
         finally
         {
-            await SignalAsync("-CONT", frozen, CancellationToken.None);
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await cluster.StopAsync(stop.Token);
-        }
-    }
-
-    private static async Task SignalAsync(string signal, string[] processes, CancellationToken cancellationToken)
-    {
-        if (processes.Length > 0)
-        {
-            // Exit code 1 only when a backend ended meanwhile; the postmaster is checked by the health it causes.
-            await ChildProcess.RunAsync("kill", [signal, .. processes], Path.GetTempPath(), TimeSpan.FromSeconds(10), cancellationToken);
         }
     }
 
