@@ -1,13 +1,11 @@
 import { createRouterTransport } from "@connectrpc/connect";
 import { act } from "preact/test-utils";
 import { describe, expect, it } from "vitest";
-import { createApi } from "../api/clients";
-import { describeError } from "../api/errors";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../gen/grpc/health/v1/health_pb";
-import { createEventFeed } from "../lib/eventFeed";
 import { DATABASE_HEALTH_SERVICE } from "../lib/databaseHealth";
+import { testAppContext } from "../test/appContext";
 import { mount } from "../test/render";
-import { Ctx, type AppContext } from "./context";
+import { Ctx } from "./context";
 import { DatabaseBanner } from "./DatabaseBanner";
 
 /** Renders the banner over an in-memory health service whose Watch streams `statuses` and then stays open. */
@@ -24,12 +22,7 @@ async function banner(statuses: ServingStatus[]): Promise<{ root: HTMLElement; w
       },
     });
   });
-  const api = createApi(transport, "http://orchestrator.test");
-  const app: AppContext = {
-    api,
-    report: (error) => describeError(error, api.baseUrl),
-    events: createEventFeed({ open: (after, signal) => api.events.watchEvents({ afterPosition: after }, { signal }), retryable: () => false }),
-  };
+  const app = testAppContext(transport);
   const root = mount(
     <Ctx.Provider value={app}>
       <DatabaseBanner />

@@ -2,13 +2,11 @@ import { createRouterTransport } from "@connectrpc/connect";
 import { computeAccessibleDescription, computeAccessibleName } from "dom-accessibility-api";
 import { act } from "preact/test-utils";
 import { describe, expect, it } from "vitest";
-import { createApi } from "../api/clients";
-import { describeError } from "../api/errors";
 import { RepositoryService } from "../gen/devserver/repositories/v1/repositories_pb";
-import { createEventFeed } from "../lib/eventFeed";
+import { testAppContext } from "../test/appContext";
 import { repository } from "../test/pageFixtures";
 import { mount } from "../test/render";
-import { Ctx, type AppContext } from "./context";
+import { Ctx } from "./context";
 import { Repositories } from "./Repositories";
 
 /** The Repositories page over an in-memory RepositoryService holding one repository with a stored forge token. */
@@ -18,13 +16,7 @@ async function repositoriesPage(): Promise<HTMLElement> {
       listRepositories: () => ({ repositories: [repository({ name: "app", delivery: { hasForgeToken: true } })] }),
     });
   });
-  const api = createApi(transport, "http://orchestrator.test");
-  const app: AppContext = {
-    api,
-    report: (error) => describeError(error, api.baseUrl),
-    // The page does not follow events: the feed is never subscribed, so it never opens.
-    events: createEventFeed({ open: (after, signal) => api.events.watchEvents({ afterPosition: after }, { signal }), retryable: () => false }),
-  };
+  const app = testAppContext(transport);
   const root = mount(
     <Ctx.Provider value={app}>
       <Repositories />
