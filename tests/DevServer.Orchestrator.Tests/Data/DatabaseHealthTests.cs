@@ -21,62 +21,46 @@ public sealed class DatabaseHealthTests
     public async Task Health_DatabaseStopsAndStartsAgain_NotServingThenServing()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var folder = new TestDirectory();
-        var cluster = Clusters.Create(Clusters.Options(folder.Path));
-        await cluster.StartAsync(ct);
-        try
-        {
-            var connectionString = cluster.Options.ConnectionString(EmbeddedPostgres.Database, 10, "health-test");
-            await using var orchestrator = await OrchestratorProcess.StartAsync(ct, $"--Orchestrator:Database:ConnectionString={connectionString}");
-            using var channel = RpcChannel.ForAddress(orchestrator.GrpcAddress);
-            var health = new HealthClient(channel);
-            Assert.Equal(ServingStatus.Serving, await StatusAsync(health, "", ct));
+        await using var cluster = await TestCluster.StartAsync(ct);
+        await using var orchestrator = await OrchestratorProcess.StartAsync(ct, $"--Orchestrator:Database:ConnectionString={cluster.ConnectionString("health-test")}");
+        using var channel = RpcChannel.ForAddress(orchestrator.GrpcAddress);
+        var health = await ServingHealthAsync(channel, ct);
 
-            await cluster.StopAsync(ct);
-            await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
-            Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
+        await cluster.Server.StopAsync(ct);
+        await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
+        Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
 
-            await cluster.StartAsync(ct);
-            await WaitForStatusAsync(health, ServingStatus.Serving, ct);
-            Assert.Equal(ServingStatus.Serving, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
-        }
-        finally
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await cluster.StopAsync(stop.Token);
-        }
+        await cluster.Server.StartAsync(ct);
+        await WaitForStatusAsync(health, ServingStatus.Serving, ct);
+        Assert.Equal(ServingStatus.Serving, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
     }
 
     [Fact(Timeout = TimeoutMs)]
     public async Task Health_DatabaseHangs_NotServingWithinTheProbesLimitThenServingWhenItAnswersAgain()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var folder = new TestDirectory();
-        var cluster = Clusters.Create(Clusters.Options(folder.Path));
-        await cluster.StartAsync(ct);
-        try
-        {
-            var connectionString = cluster.Options.ConnectionString(EmbeddedPostgres.Database, 10, "health-test");
-            await using var orchestrator = await OrchestratorProcess.StartAsync(ct, $"--Orchestrator:Database:ConnectionString={connectionString}");
-            using var channel = RpcChannel.ForAddress(orchestrator.GrpcAddress);
-            var health = new HealthClient(channel);
-            Assert.Equal(ServingStatus.Serving, await StatusAsync(health, "", ct));
+        await using var cluster = await TestCluster.StartAsync(ct);
+        await using var orchestrator = await OrchestratorProcess.StartAsync(ct, $"--Orchestrator:Database:ConnectionString={cluster.ConnectionString("health-test")}");
+        using var channel = RpcChannel.ForAddress(orchestrator.GrpcAddress);
+        var health = await ServingHealthAsync(channel, ct);
 
-            // The orchestrator's pool holds open connections to the hung server. Before the probe enforced its own
-            // limit it took about a minute to notice.
-            await using (var frozen = await FrozenServer.FreezeAsync(Path.Combine(cluster.Options.ClusterDirectory, "postmaster.pid"), ct))
-            {
-                await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
-                Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
-            }
-
-            await WaitForStatusAsync(health, ServingStatus.Serving, ct);
-        }
-        finally
+        // The orchestrator's pool holds open connections to the hung server. Before the probe enforced its own limit it
+        // took about a minute to notice.
+        await using (var frozen = await FrozenServer.FreezeAsync(cluster.PidFile, ct))
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await cluster.StopAsync(stop.Token);
+            await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
+            Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
         }
+
+        await WaitForStatusAsync(health, ServingStatus.Serving, ct);
+    }
+
+    /// <summary>The orchestrator's health client, once it reports itself serving.</summary>
+    private static async Task<HealthClient> ServingHealthAsync(RpcChannel channel, CancellationToken cancellationToken)
+    {
+        var health = new HealthClient(channel);
+        Assert.Equal(ServingStatus.Serving, await StatusAsync(health, "", cancellationToken));
+        return health;
     }
 
     private static async Task<ServingStatus> StatusAsync(HealthClient health, string service, CancellationToken cancellationToken) =>

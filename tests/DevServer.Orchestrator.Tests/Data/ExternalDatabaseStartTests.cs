@@ -1,4 +1,3 @@
-using DevServer.Orchestrator.Data;
 using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
 using Npgsql;
@@ -16,29 +15,20 @@ public sealed class ExternalDatabaseStartTests(PostgresFixture postgres)
     public async Task Start_ServerComesUpWhileItWaits_TheOrchestratorStarts()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var folder = new TestDirectory();
-        var cluster = Clusters.Create(Clusters.Options(folder.Path));
-        var connectionString = cluster.Options.ConnectionString(EmbeddedPostgres.Database, 10, "external-start-test");
+        await using var cluster = TestCluster.Create();
+        var connectionString = cluster.ConnectionString("external-start-test");
         // A server with the orchestrator's database in it, down for now.
-        await cluster.StartAsync(ct);
-        await cluster.StopAsync(ct);
+        await cluster.Server.StartAsync(ct);
+        await cluster.Server.StopAsync(ct);
 
         // As after a reboot: the orchestrator starts first, the database server once the orchestrator waits for it.
         await using var data = new OrchestratorDataDirectory();
         await using var process = OrchestratorProcess.Launch(
             data, $"--Orchestrator:Database:ConnectionString={connectionString}", "--Orchestrator:Database:StartupWait=00:03:00");
-        try
-        {
-            await process.WaitForLineAsync(line => line.Contains(Waiting, StringComparison.Ordinal) ? line : null, OrchestratorProcess.StartTimeout, ct);
-            await cluster.StartAsync(ct);
+        await process.WaitForLineAsync(line => line.Contains(Waiting, StringComparison.Ordinal) ? line : null, OrchestratorProcess.StartTimeout, ct);
+        await cluster.Server.StartAsync(ct);
 
-            await process.WaitForLineAsync(line => line.Contains(ReadyLine, StringComparison.Ordinal) ? line : null, OrchestratorProcess.StartTimeout, ct);
-        }
-        finally
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await cluster.StopAsync(stop.Token);
-        }
+        await process.WaitForLineAsync(line => line.Contains(ReadyLine, StringComparison.Ordinal) ? line : null, OrchestratorProcess.StartTimeout, ct);
     }
 
     [Fact(Timeout = TimeoutMs)]

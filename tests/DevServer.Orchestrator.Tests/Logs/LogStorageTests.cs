@@ -85,39 +85,29 @@ public sealed class LogStorageTests(PostgresFixture postgres)
     public async Task LogWriter_DatabaseDownLongerThanARefusedBatchIsTried_HoldsTheEntriesAndStoresThemWhenItIsBack()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var folder = new TestDirectory();
-        var cluster = Clusters.Create(Clusters.Options(folder.Path));
-        await cluster.StartAsync(ct);
-        try
+        await using var cluster = await TestCluster.StartAsync(ct);
+        await using var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString("log-outage-test"));
+        await new MigrationRunner(dataSource, TimeProvider.System, NullLogger<MigrationRunner>.Instance).RunAsync(Migration.Embedded, ct);
+        var buffer = new LogBuffer(100);
+        using var writer = new LogWriter(dataSource, buffer, Options.Create(LogWatchTests.FastWriter()), new OrchestratorInstance(), TimeProvider.System, NullLogger<LogWriter>.Instance);
+        await writer.StartAsync(ct);
+        Assert.True(buffer.TryAdd(LogWatchTests.Entry("worker outage", ProtoLogLevel.Information, "before")));
+        await ReadUntilAsync(dataSource, rows => rows.Count == 1, ct);
+
+        await cluster.Server.StopAsync(ct);
+        for (var i = 1; i <= 3; i++)
         {
-            await using var dataSource = NpgsqlDataSource.Create(cluster.Options.ConnectionString(EmbeddedPostgres.Database, 5, "log-outage-test"));
-            await new MigrationRunner(dataSource, TimeProvider.System, NullLogger<MigrationRunner>.Instance).RunAsync(Migration.Embedded, ct);
-            var buffer = new LogBuffer(100);
-            using var writer = new LogWriter(dataSource, buffer, Options.Create(LogWatchTests.FastWriter()), new OrchestratorInstance(), TimeProvider.System, NullLogger<LogWriter>.Instance);
-            await writer.StartAsync(ct);
-            Assert.True(buffer.TryAdd(LogWatchTests.Entry("worker outage", ProtoLogLevel.Information, "before")));
-            await ReadUntilAsync(dataSource, rows => rows.Count == 1, ct);
-
-            await cluster.StopAsync(ct);
-            for (var i = 1; i <= 3; i++)
-            {
-                Assert.True(buffer.TryAdd(LogWatchTests.Entry("worker outage", ProtoLogLevel.Critical, $"during {i}")));
-            }
-
-            // Longer than a refused batch's three tries a second apart: before, the writer dropped the batch here.
-            await Task.Delay(TimeSpan.FromSeconds(4), ct);
-            await cluster.StartAsync(ct);
-            await ReadUntilAsync(dataSource, rows => rows.Count >= 4, ct);
-            await writer.StopAsync(ct);
-
-            Assert.Equal(["before", "during 1", "during 2", "during 3"], (await ReadAsync(dataSource, ct)).Select(r => r.Message));
-            Assert.Equal(0, buffer.Dropped);
+            Assert.True(buffer.TryAdd(LogWatchTests.Entry("worker outage", ProtoLogLevel.Critical, $"during {i}")));
         }
-        finally
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await cluster.StopAsync(stop.Token);
-        }
+
+        // Longer than a refused batch's three tries a second apart: before, the writer dropped the batch here.
+        await Task.Delay(TimeSpan.FromSeconds(4), ct);
+        await cluster.Server.StartAsync(ct);
+        await ReadUntilAsync(dataSource, rows => rows.Count >= 4, ct);
+        await writer.StopAsync(ct);
+
+        Assert.Equal(["before", "during 1", "during 2", "during 3"], (await ReadAsync(dataSource, ct)).Select(r => r.Message));
+        Assert.Equal(0, buffer.Dropped);
     }
 
     [Fact]
