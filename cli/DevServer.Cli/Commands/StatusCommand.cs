@@ -16,15 +16,23 @@ namespace DevServer.Cli.Commands;
 /// </summary>
 internal static class StatusCommand
 {
+    /// <summary>A monitoring check must end: an orchestrator whose database hangs answers the queue calls only at its command timeout.</summary>
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
     public static Command Build(CliApp app)
     {
-        var status = new Command("status", "Show whether the orchestrator serves and reaches its database, the queue and the connected workers; exit 0 only when serving.");
+        var timeout = Options.Duration("--timeout", "How long to wait for all of the orchestrator's answers; past it, exit 4 [default: 10s]");
+        var status = new Command("status", "Show whether the orchestrator serves and reaches its database, the queue and the connected workers; exit 0 only when serving.")
+        {
+            timeout,
+        };
         app.Handle(status, async (context, cancellationToken) =>
         {
             var connection = context.Connection;
+            var deadline = context.Output.Clock.GetUtcNow().UtcDateTime + (context.Get(timeout) ?? DefaultTimeout);
             // Health is open: this part works with any token, or none.
-            var server = await connection.Health.CheckAsync(new HealthCheckRequest(), cancellationToken: cancellationToken);
-            var database = await DatabaseStatusAsync(connection.Health, cancellationToken);
+            var server = await connection.Health.CheckAsync(new HealthCheckRequest(), deadline: deadline, cancellationToken: cancellationToken);
+            var database = await DatabaseStatusAsync(connection.Health, deadline, cancellationToken);
             var serving = server.Status == ServingStatus.Serving;
             if (context.Output.Json)
             {
@@ -50,8 +58,8 @@ internal static class StatusCommand
                     : $"the orchestrator reports its health as {Describe(server.Status)}");
             }
 
-            var queue = await connection.Queue.GetQueueAsync(new GetQueueRequest(), cancellationToken: cancellationToken);
-            var workers = await connection.Queue.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: cancellationToken);
+            var queue = await connection.Queue.GetQueueAsync(new GetQueueRequest(), deadline: deadline, cancellationToken: cancellationToken);
+            var workers = await connection.Queue.ListWorkersAsync(new ListWorkersRequest(), deadline: deadline, cancellationToken: cancellationToken);
             context.Output.Write(queue.Queue, () => QueueFormatting.State(queue.Queue));
             context.Output.Write(workers, () => ConnectedWorkers(workers.Workers));
             return ExitCodes.Success;
@@ -60,11 +68,12 @@ internal static class StatusCommand
     }
 
     /// <summary>The database's health, or <see cref="ServingStatus.Unknown"/> from an orchestrator that does not report it.</summary>
-    private static async Task<ServingStatus> DatabaseStatusAsync(Health.HealthClient health, CancellationToken cancellationToken)
+    private static async Task<ServingStatus> DatabaseStatusAsync(Health.HealthClient health, DateTime deadline, CancellationToken cancellationToken)
     {
         try
         {
-            return (await health.CheckAsync(new HealthCheckRequest { Service = HealthServiceNames.Database }, cancellationToken: cancellationToken)).Status;
+            var request = new HealthCheckRequest { Service = HealthServiceNames.Database };
+            return (await health.CheckAsync(request, deadline: deadline, cancellationToken: cancellationToken)).Status;
         }
         catch (RpcException exception) when (exception.StatusCode == StatusCode.NotFound)
         {

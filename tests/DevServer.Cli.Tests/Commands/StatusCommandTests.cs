@@ -36,6 +36,18 @@ public sealed class StatusCommandTests : ScriptedOrchestratorTest
     }
 
     [Fact]
+    public async Task Status_QueueDoesNotAnswer_GivesUpAtItsTimeoutAndExitsUnreachable()
+    {
+        Server.State.QueueHangs = true;
+
+        var result = await RunAsync("status", "--timeout", "1s");
+
+        Assert.Equal(ExitCodes.Unreachable, result.ExitCode);
+        Assert.StartsWith($"Orchestrator: {Server.ServerOption}, serving\n", result.Out, StringComparison.Ordinal);
+        Assert.StartsWith($"devserver: the orchestrator at {Server.ServerOption} did not answer in time", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_NotServingForAnotherReason_NamesNoDatabaseProblem()
     {
         // An orchestrator of an older version: no database entry in its health.

@@ -98,6 +98,9 @@ internal sealed class ScriptedOrchestrator : IAsyncDisposable
 
         public ListTaskEventsResponse EventPage { get; set; } = new();
 
+        /// <summary>GetQueue answers only when the call ends (its deadline or a cancellation): an orchestrator whose database hangs.</summary>
+        public bool QueueHangs { get; set; }
+
         public void Authorize(ServerCallContext context)
         {
             var header = context.RequestHeaders.GetValue("authorization");
@@ -193,10 +196,15 @@ internal sealed class ScriptedOrchestrator : IAsyncDisposable
 
     private sealed class Queue(Script script) : QueueService.QueueServiceBase
     {
-        public override Task<GetQueueResponse> GetQueue(GetQueueRequest request, ServerCallContext context)
+        public override async Task<GetQueueResponse> GetQueue(GetQueueRequest request, ServerCallContext context)
         {
             script.Authorize(context);
-            return Task.FromResult(new GetQueueResponse { Queue = new QueueState { MaxConcurrency = 2, Queued = 3, Active = 1 } });
+            if (script.QueueHangs)
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+
+            return new GetQueueResponse { Queue = new QueueState { MaxConcurrency = 2, Queued = 3, Active = 1 } };
         }
     }
 }
