@@ -11,10 +11,9 @@ import { descendants } from "./system";
 const system = inject("system");
 const browser = useBrowser();
 
-/** The embedded cluster's processes: the postmaster (first line of its pid file, LocalInstallation's cluster folder) and all below it. */
-function clusterProcesses(): number[] {
-  const postmaster = Number(readFileSync(join(system.dataDirectory, "postgres", "cluster", "postmaster.pid"), "utf8").split("\n")[0]);
-  return [postmaster, ...descendants(postmaster).map((p) => p.pid)];
+/** The embedded cluster's postmaster (first line of its pid file, in LocalInstallation's cluster folder). */
+function postmaster(): number {
+  return Number(readFileSync(join(system.dataDirectory, "postgres", "cluster", "postmaster.pid"), "utf8").split("\n")[0]);
 }
 
 function signalAll(pids: number[], signal: NodeJS.Signals): void {
@@ -27,6 +26,18 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Stops the postmaster first, so that it forks no new backend, then every process below it (a backend forked between
+ * listing and stopping would stay running and answer queries). Returns what it stopped.
+ */
+function freezeCluster(): number[] {
+  const main = postmaster();
+  signalAll([main], "SIGSTOP");
+  const below = descendants(main).map((p) => p.pid);
+  signalAll(below, "SIGSTOP");
+  return [main, ...below];
+}
+
 describe("the database banner", () => {
   it("shows while the orchestrator cannot reach its database and goes away when it can again", async () => {
     const { context, page, problems } = await browser.open();
@@ -37,8 +48,7 @@ describe("the database banner", () => {
       await expect.poll(() => page.getByRole("region", { name: "queue" }).isVisible(), { timeout: 20_000 }).toBe(true);
       expect(await banner.count()).toBe(0);
 
-      frozen = clusterProcesses();
-      signalAll(frozen, "SIGSTOP");
+      frozen = freezeCluster();
       // The probe runs every 5 s and gives up on a query after 3 s.
       await expect.poll(() => banner.isVisible(), { timeout: 30_000, interval: 500 }).toBe(true);
       await screenshot(page, system, "database-unreachable");

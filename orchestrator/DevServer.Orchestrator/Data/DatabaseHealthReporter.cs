@@ -62,7 +62,8 @@ internal sealed partial class DatabaseHealthReporter(
             _probe = null;
         }
 
-        _probe ??= QueryAsync(stoppingToken);
+        // On the thread pool: the limit must hold even if the driver blocks before its first await.
+        _probe ??= Task.Run(() => QueryAsync(stoppingToken), CancellationToken.None);
         try
         {
             var reachable = await _probe.WaitAsync(QueryTimeout, clock, stoppingToken);

@@ -11,31 +11,33 @@ namespace DevServer.Orchestrator.Tests.Infrastructure;
 /// </summary>
 internal sealed class FrozenServer : IAsyncDisposable
 {
-    private string[] _processes;
+    private int[] _processes;
 
-    private FrozenServer(string[] processes) => _processes = processes;
+    private FrozenServer(int[] processes) => _processes = processes;
 
     /// <summary>Freezes the server whose <c>postmaster.pid</c> is <paramref name="pidFile"/>.</summary>
     public static async Task<FrozenServer> FreezeAsync(string pidFile, CancellationToken cancellationToken)
     {
         var postmaster = PostmasterPid.ReadRunning(pidFile)?.Pid ?? throw new InvalidOperationException($"No running server has {pidFile}.");
-        var processes = new[] { postmaster }.Concat(ProcFs.Children(postmaster)).Select(id => id.ToString(CultureInfo.InvariantCulture)).ToArray();
-        await SignalAsync("-STOP", processes, cancellationToken);
-        return new FrozenServer(processes);
+        // The postmaster first: stopped, it forks no new backend, so the list of its children read next is complete. (A
+        // backend forked between reading the list and stopping the postmaster stayed running and answered the queries.)
+        await SignalAsync("-STOP", [postmaster], cancellationToken);
+        int[] backends = [.. ProcFs.Children(postmaster)];
+        await SignalAsync("-STOP", backends, cancellationToken);
+        return new FrozenServer([postmaster, .. backends]);
     }
 
-    public async Task ThawAsync(CancellationToken cancellationToken)
-    {
-        var processes = Interlocked.Exchange(ref _processes, []);
-        if (processes.Length > 0)
-        {
-            await SignalAsync("-CONT", processes, cancellationToken);
-        }
-    }
+    public Task ThawAsync(CancellationToken cancellationToken) => SignalAsync("-CONT", Interlocked.Exchange(ref _processes, []), cancellationToken);
 
     public async ValueTask DisposeAsync() => await ThawAsync(CancellationToken.None);
 
-    private static async Task SignalAsync(string signal, string[] processes, CancellationToken cancellationToken) =>
-        // Exit code 1 only when a backend ended meanwhile; what matters is checked by its effect on the orchestrator.
-        await ChildProcess.RunAsync("kill", [signal, .. processes], Path.GetTempPath(), TimeSpan.FromSeconds(10), cancellationToken);
+    private static async Task SignalAsync(string signal, int[] processes, CancellationToken cancellationToken)
+    {
+        if (processes.Length > 0)
+        {
+            // Exit code 1 only when a backend ended meanwhile; what matters is checked by its effect on the orchestrator.
+            string[] arguments = [signal, .. processes.Select(id => id.ToString(CultureInfo.InvariantCulture))];
+            await ChildProcess.RunAsync("kill", arguments, Path.GetTempPath(), TimeSpan.FromSeconds(10), cancellationToken);
+        }
+    }
 }
