@@ -7,7 +7,7 @@ namespace DevServer.Orchestrator.Data;
 
 /// <summary>
 /// Tells <c>grpc.health.v1.Health</c> whether the orchestrator can reach its database: every five seconds it runs
-/// <c>SELECT 1</c>. While that fails, the whole server (the empty service name) and <see cref="ServiceName"/> are
+/// <c>SELECT 1</c>. While that fails, the whole server (the empty service name) and <see cref="HealthServiceNames.Database"/> are
 /// NOT_SERVING. Nearly every call needs the database, so a load balancer, a probe (grpc_health_probe, <c>buf curl</c>)
 /// or a monitoring system should see an orchestrator without one as not serving, not as healthy.
 /// </summary>
@@ -17,9 +17,6 @@ internal sealed partial class DatabaseHealthReporter(
     TimeProvider clock,
     ILogger<DatabaseHealthReporter> logger) : BackgroundService
 {
-    /// <summary>The health service name of the database alone.</summary>
-    public const string ServiceName = HealthServiceNames.Database;
-
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
 
@@ -97,7 +94,7 @@ internal sealed partial class DatabaseHealthReporter(
     private void Report(bool reachable, bool wasKnown)
     {
         var status = reachable ? ServingStatus.Serving : ServingStatus.NotServing;
-        health.SetStatus(ServiceName, status);
+        health.SetStatus(HealthServiceNames.Database, status);
         health.SetStatus(string.Empty, status);
         if (!reachable)
         {

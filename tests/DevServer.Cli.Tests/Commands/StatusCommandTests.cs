@@ -35,7 +35,8 @@ public sealed class StatusCommandTests : ScriptedOrchestratorTest
         Assert.Equal("NOT_SERVING", json.RootElement.GetProperty("database").GetString());
     }
 
-    [Fact]
+    // A time limit of its own: without the command's deadline it would wait forever, and fail instead of hanging CI.
+    [Fact(Timeout = 30_000)]
     public async Task Status_QueueDoesNotAnswer_GivesUpAtItsTimeoutAndExitsUnreachable()
     {
         Server.State.QueueHangs = true;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DevServer.Orchestrator.Data;
+using DevServer.Contracts;
 using DevServer.Orchestrator.Tests.Hosting;
 using DevServer.Orchestrator.Tests.Infrastructure;
 using Rpc.Client;
@@ -28,11 +28,11 @@ public sealed class DatabaseHealthTests
 
         await cluster.Server.StopAsync(ct);
         await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
-        Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
+        Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, HealthServiceNames.Database, ct));
 
         await cluster.Server.StartAsync(ct);
         await WaitForStatusAsync(health, ServingStatus.Serving, ct);
-        Assert.Equal(ServingStatus.Serving, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
+        Assert.Equal(ServingStatus.Serving, await StatusAsync(health, HealthServiceNames.Database, ct));
     }
 
     [Fact(Timeout = TimeoutMs)]
@@ -49,7 +49,7 @@ public sealed class DatabaseHealthTests
         await using (var frozen = await FrozenServer.FreezeAsync(cluster.PidFile, ct))
         {
             await WaitForStatusAsync(health, ServingStatus.NotServing, ct);
-            Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, DatabaseHealthReporter.ServiceName, ct));
+            Assert.Equal(ServingStatus.NotServing, await StatusAsync(health, HealthServiceNames.Database, ct));
         }
 
         await WaitForStatusAsync(health, ServingStatus.Serving, ct);
